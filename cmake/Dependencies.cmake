@@ -1,0 +1,22 @@
+# Finds every third-party dependency from Debian's packages. Nothing is downloaded or vendored.
+find_package(Threads REQUIRED)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
+
+# Asio (standalone, libasio-dev) is header-only and ships no CMake config.
+find_path(ASIO_INCLUDE_DIR asio.hpp REQUIRED)
+add_library(Asio::Asio INTERFACE IMPORTED)
+target_include_directories(Asio::Asio INTERFACE ${ASIO_INCLUDE_DIR})
+target_compile_definitions(Asio::Asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED)
+target_link_libraries(Asio::Asio INTERFACE Threads::Threads)
+
+if(STASHD_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(STASHD_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()

@@ -1,0 +1,82 @@
+// Owns: the configuration schema (every option's name, type, default, bounds, whether CONFIG SET may
+// change it), loading config/stashd.yaml, command-line overrides, CONFIG GET/SET/REWRITE semantics.
+// Must not touch: sockets, the keyspace. Thread: the event loop (and main() before it starts).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "stashd/common/status.h"
+
+namespace stashd {
+
+// Limits for one client class of client-output-buffer-limit ("normal 0 0 0").
+struct OutputBufferLimit {
+  int64_t hard_bytes = 0;
+  int64_t soft_bytes = 0;
+  int64_t soft_seconds = 0;
+};
+
+// The typed values every module reads directly. Defaults match Redis 7 unless noted.
+struct Config {
+  std::string bind = "127.0.0.1";          // space-separated addresses
+  int64_t port = 6379;
+  int64_t tcp_backlog = 511;
+  int64_t databases = 16;
+  int64_t maxclients = 10000;
+  int64_t timeout = 0;                     // idle seconds before closing a client, 0 = never
+  int64_t tcp_keepalive = 300;
+  std::string loglevel = "notice";         // debug verbose notice warning
+  std::string logfile;                     // empty = stdout
+  std::string dir = ".";
+  std::string requirepass;
+  int64_t proto_max_bulk_len = 512LL * 1024 * 1024;
+  int64_t client_query_buffer_limit = 1024LL * 1024 * 1024;
+  OutputBufferLimit client_output_buffer_limit_normal{};
+  OutputBufferLimit client_output_buffer_limit_replica{256LL << 20, 64LL << 20, 60};
+  OutputBufferLimit client_output_buffer_limit_pubsub{32LL << 20, 8LL << 20, 60};
+  int64_t hz = 10;
+  bool active_expire_enabled = true;       // DEBUG SET-ACTIVE-EXPIRE; not a config file option
+  int64_t slowlog_log_slower_than = 10000; // microseconds; negative disables
+  int64_t slowlog_max_len = 128;
+  std::string pidfile;
+};
+
+class ConfigRegistry {
+ public:
+  explicit ConfigRegistry(Config* config);
+  ~ConfigRegistry();
+
+  // Loads a YAML mapping of option names to scalars. Any unknown key or invalid value fails with
+  // "<file>:<line>: <reason> '<option>'"; on failure nothing is applied.
+  Status load_file(const std::string& path);
+  // Sets an option at start-up (command line) or at run time (CONFIG SET). Run-time sets of
+  // immutable options fail with Redis's wording. `name` is case-insensitive.
+  Status set(std::string_view name, std::string_view value, bool at_startup);
+  // CONFIG SET with several name/value pairs: all validated first, then all applied, or none.
+  Status set_many(const std::vector<std::pair<std::string_view, std::string_view>>& pairs);
+  // CONFIG GET: every option matching a glob pattern, as (name, value) in Redis's value format.
+  std::vector<std::pair<std::string, std::string>> get(std::string_view pattern) const;
+  bool known(std::string_view name) const;
+  // CONFIG REWRITE: rewrites the loaded file keeping comments and order, updating changed options
+  // and appending options that differ from the default but were not in the file.
+  Status rewrite();
+  const std::string& file() const { return file_; }
+
+  // Called after an option changes at run time (e.g. hz, maxclients); registered by modules.
+  void on_change(std::string_view name, std::function<void()> hook);
+
+ private:
+  struct Impl;
+  Config* config_;
+  std::string file_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace stashd
