@@ -1,0 +1,65 @@
+// Owns: per-client protocol state the commands see (id, name, selected db, RESP version, auth, reply
+// mode, flags) and the client's reply buffer. The socket side lives in net and is reached only
+// through the ClientTransport interface. Must not touch: sockets. Thread: the event loop.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "stashd/resp/writer.h"
+
+namespace stashd {
+
+// What the commands may ask of a client's connection (implemented in net).
+class ClientTransport {
+ public:
+  virtual ~ClientTransport() = default;
+  // Output was appended to the client's buffer outside its own command (MONITOR feed, say).
+  virtual void request_flush() = 0;
+  // Close the connection once pending output is written (CLIENT KILL, QUIT).
+  virtual void close_after_reply() = 0;
+  virtual size_t query_buffer_bytes() const = 0;
+  virtual size_t query_buffer_free() const = 0;
+  virtual size_t output_pending_bytes() const = 0;
+};
+
+enum class ReplyMode { kOn, kOff, kSkipNext, kSkipThis };
+
+enum ClientFlag : uint32_t {
+  kClientMonitor = 1u << 0,
+  kClientCloseAfterReply = 1u << 1,
+  kClientNoEvict = 1u << 2,
+  kClientPubsub = 1u << 3,
+  kClientMulti = 1u << 4,
+};
+
+class Client {
+ public:
+  Client(uint64_t id, int64_t now_ms) : id(id), created_ms(now_ms), last_interaction_ms(now_ms) {}
+
+  uint64_t id;
+  std::string name;
+  std::string addr;   // "127.0.0.1:53210"
+  std::string laddr;  // "127.0.0.1:6379"
+  int fd = -1;
+  int db = 0;
+  bool authenticated = false;
+  uint32_t flags = 0;
+  ReplyMode reply_mode = ReplyMode::kOn;
+  int64_t created_ms;
+  int64_t last_interaction_ms;
+  std::string last_command = "NULL";
+  std::string lib_name;
+  std::string lib_ver;
+  uint64_t commands_processed = 0;
+  ClientTransport* transport = nullptr;
+
+  std::string out;  // replies not yet handed to the socket
+  resp::ReplyWriter writer{&out, 2};
+
+  int protocol() const { return writer.protocol(); }
+  bool has(uint32_t flag) const { return (flags & flag) != 0; }
+};
+
+}  // namespace stashd

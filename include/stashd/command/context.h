@@ -1,0 +1,64 @@
+// Owns: CommandContext, everything a handler gets for one call: the arguments, the client, the node,
+// the reply writer, and the helpers every family shares (argument parsing with Redis's errors,
+// "key changed" signalling). Must not touch: sockets, persistence, replication. Thread: event loop.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "stashd/command/client.h"
+#include "stashd/command/command_table.h"
+#include "stashd/command/node_state.h"
+#include "stashd/resp/writer.h"
+
+namespace stashd {
+
+// Error replies shared by many commands, worded exactly as Redis words them.
+namespace errors {
+inline constexpr std::string_view kSyntax = "ERR syntax error";
+inline constexpr std::string_view kWrongType =
+    "WRONGTYPE Operation against a key holding the wrong kind of value";
+inline constexpr std::string_view kNotInteger = "ERR value is not an integer or out of range";
+inline constexpr std::string_view kNotFloat = "ERR value is not a valid float";
+inline constexpr std::string_view kOverflow = "ERR increment or decrement would overflow";
+inline constexpr std::string_view kNoSuchKey = "ERR no such key";
+inline constexpr std::string_view kOutOfRange = "ERR index out of range";
+inline constexpr std::string_view kInvalidExpire = "ERR invalid expire time in '%s' command";
+inline constexpr std::string_view kDbIndexOutOfRange = "ERR DB index is out of range";
+inline constexpr std::string_view kNoAuth = "NOAUTH Authentication required.";
+}  // namespace errors
+
+class CommandContext {
+ public:
+  CommandContext(NodeState& node, Client& client, const Command& command,
+                 std::span<const std::string_view> argv)
+      : node(node), client(client), command(command), argv(argv), out(client.writer) {}
+
+  NodeState& node;
+  Client& client;
+  const Command& command;
+  std::span<const std::string_view> argv;
+  resp::ReplyWriter& out;
+
+  size_t argc() const { return argv.size(); }
+  std::string_view arg(size_t i) const { return argv[i]; }
+  Keyspace& keyspace() { return node.keyspace(); }
+  Db& db() { return node.keyspace().db(client.db); }
+  int64_t now_ms() const { return node.keyspace().now_ms(); }
+
+  // Parses argv[i] as an integer; on failure replies kNotInteger (or `error`) and returns nullopt.
+  std::optional<int64_t> int_arg(size_t i, std::string_view error = errors::kNotInteger);
+  // Parses argv[i] as a float (long double); on failure replies kNotFloat and returns nullopt.
+  std::optional<long double> float_arg(size_t i);
+  // True when argv[i] equals `word` ignoring ASCII case.
+  bool arg_is(size_t i, std::string_view word) const;
+
+  // A key's value changed (or it was deleted): counts toward dirty, and will invalidate WATCH and
+  // client-side caching entries. Every write handler calls it once per key it changed.
+  void key_changed(std::string_view key);
+  void error(std::string_view message) { out.error(message); }
+};
+
+}  // namespace stashd

@@ -1,0 +1,29 @@
+// Owns: executing one parsed request for one client: lookup in the table, arity and subcommand
+// errors, authentication, MONITOR feed, the handler call, commandstats, errorstats and slow log,
+// CLIENT REPLY modes. Must not touch: sockets. Thread: the event loop.
+#pragma once
+
+#include <span>
+#include <string_view>
+
+#include "stashd/command/client.h"
+#include "stashd/command/node_state.h"
+
+namespace stashd {
+
+class Dispatcher {
+ public:
+  explicit Dispatcher(NodeState* node) : node_(node) {}
+
+  // Runs argv (non-empty) for the client, appending its reply to client.out.
+  void execute(Client& client, std::span<const std::string_view> argv);
+  // Whether CLIENT PAUSE holds this request back right now.
+  bool paused(const Client& client, std::span<const std::string_view> argv) const;
+
+ private:
+  void feed_monitors(const Client& client, std::span<const std::string_view> argv);
+  void count_error(std::string_view reply_tail);
+  NodeState* node_;
+};
+
+}  // namespace stashd

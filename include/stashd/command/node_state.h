@@ -1,0 +1,92 @@
+// Owns: the state one node's commands share: config, keyspace, command table, the client registry,
+// slow log, server statistics, pause state, and the hooks into the server (shutdown) that commands
+// may call. Must not touch: sockets (clients are reached through ClientTransport). Thread: event loop.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "stashd/command/client.h"
+#include "stashd/command/command_table.h"
+#include "stashd/command/slowlog.h"
+#include "stashd/common/clock.h"
+#include "stashd/config/config.h"
+#include "stashd/keyspace/keyspace.h"
+
+namespace stashd {
+
+struct ServerStats {
+  uint64_t total_connections_received = 0;
+  uint64_t total_commands_processed = 0;
+  uint64_t rejected_connections = 0;
+  uint64_t total_net_input_bytes = 0;
+  uint64_t total_net_output_bytes = 0;
+  uint64_t total_error_replies = 0;
+  uint64_t unexpected_error_replies = 0;
+  uint64_t client_query_buffer_limit_disconnections = 0;
+  uint64_t client_output_buffer_limit_disconnections = 0;
+  std::map<std::string, uint64_t> error_codes;  // "ERR" -> count, for INFO errorstats
+};
+
+// Things commands ask of the server process (implemented by the server module).
+class ServerControl {
+ public:
+  virtual ~ServerControl() = default;
+  // SHUTDOWN: stop accepting, flush replies, exit the loop. Returns an error message or "".
+  virtual std::string request_shutdown(bool nosave, bool save, bool now, bool force) = 0;
+  virtual int tcp_port() const = 0;
+  virtual size_t used_memory_rss() const = 0;
+};
+
+class NodeState {
+ public:
+  // `clock` defaults to the system clock; tests pass a ManualClock.
+  NodeState(Config* config, ConfigRegistry* registry, const Clock* clock = nullptr);
+
+  const Clock& clock() const { return *clock_; }
+
+  Config& config() { return *config_; }
+  ConfigRegistry& config_registry() { return *registry_; }
+  Keyspace& keyspace() { return keyspace_; }
+  CommandTable& commands() { return commands_; }
+  Slowlog& slowlog() { return slowlog_; }
+  ServerStats& stats() { return stats_; }
+
+  // Clients, in id order (CLIENT LIST order).
+  void add_client(Client* c) { clients_[c->id] = c; }
+  void remove_client(Client* c);
+  Client* find_client(uint64_t id) const;
+  const std::map<uint64_t, Client*>& clients() const { return clients_; }
+  uint64_t next_client_id() { return ++last_client_id_; }
+  std::vector<Client*>& monitors() { return monitors_; }
+
+  // CLIENT PAUSE state: commands from clients (all, or only writes) wait until pause_end_ms.
+  int64_t pause_end_ms = 0;
+  bool pause_writes_only = false;
+
+  ServerControl* control = nullptr;
+  int64_t start_time_ms = 0;
+  uint64_t dirty = 0;  // writes since start (rdb_changes_since_last_save later)
+  std::string run_id;
+  std::string executable;
+  std::string config_file;
+
+ private:
+  Config* config_;
+  ConfigRegistry* registry_;
+  const Clock* clock_;
+  Keyspace keyspace_;
+  CommandTable commands_;
+  Slowlog slowlog_;
+  ServerStats stats_;
+  std::map<uint64_t, Client*> clients_;
+  std::vector<Client*> monitors_;
+  uint64_t last_client_id_ = 0;
+};
+
+}  // namespace stashd

@@ -1,0 +1,23 @@
+// Owns: the list of command families; each family file registers its rows in the table.
+// Must not touch: anything else. Thread: main, before the loop starts.
+#pragma once
+
+#include "stashd/command/command_table.h"
+
+namespace stashd {
+
+void register_string_commands(CommandTable& table);   // src/commands/string_cmds.cpp
+void register_bit_commands(CommandTable& table);      // src/commands/bit_cmds.cpp
+void register_key_commands(CommandTable& table);      // src/commands/key_cmds.cpp
+void register_server_commands(CommandTable& table);   // src/commands/server_cmds.cpp
+void register_connection_commands(CommandTable& table);  // src/commands/connection_cmds.cpp
+
+inline void register_all_commands(CommandTable& table) {
+  register_connection_commands(table);
+  register_string_commands(table);
+  register_bit_commands(table);
+  register_key_commands(table);
+  register_server_commands(table);
+}
+
+}  // namespace stashd

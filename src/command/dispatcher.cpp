@@ -1,0 +1,169 @@
+// Owns: running one request (see dispatcher.h). Must not touch: sockets. Thread: the event loop.
+#include "stashd/command/dispatcher.h"
+
+#include <fmt/format.h>
+
+#include <cctype>
+#include <chrono>
+
+#include "stashd/command/context.h"
+
+namespace stashd {
+
+namespace {
+
+// Appends `s` quoted the way MONITOR shows arguments: printable bytes as-is, escapes otherwise.
+void append_quoted(std::string* out, std::string_view s) {
+  out->push_back('"');
+  for (unsigned char c : s) {
+    switch (c) {
+      case '\\': out->append("\\\\"); break;
+      case '"': out->append("\\\""); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      case '\a': out->append("\\a"); break;
+      case '\b': out->append("\\b"); break;
+      default:
+        if (std::isprint(c)) {
+          out->push_back(static_cast<char>(c));
+        } else {
+          out->append(fmt::format("\\x{:02x}", c));
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+std::string upper(std::string_view s) {
+  std::string r(s);
+  for (char& c : r) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return r;
+}
+
+}  // namespace
+
+bool Dispatcher::paused(const Client& client, std::span<const std::string_view> argv) const {
+  if (node_->pause_end_ms == 0 || node_->clock().now_ms() >= node_->pause_end_ms) return false;
+  if (client.has(kClientMonitor)) return false;
+  if (!node_->pause_writes_only) return true;
+  const Command* cmd = node_->commands().find(argv[0]);
+  if (cmd == nullptr) return false;
+  if (!cmd->subcommands.empty() && argv.size() > 1) {
+    if (const Command* sub = cmd->find_subcommand(argv[1])) cmd = sub;
+  }
+  return cmd->has(kCmdWrite) || cmd->has(kCmdMayReplicate);
+}
+
+void Dispatcher::feed_monitors(const Client& client, std::span<const std::string_view> argv) {
+  int64_t now_us = node_->clock().now_us();
+  std::string line = fmt::format("+{}.{:06d} [{} {}]", now_us / 1000000, now_us % 1000000, client.db,
+                                 client.addr);
+  for (std::string_view a : argv) {
+    line.push_back(' ');
+    append_quoted(&line, a);
+  }
+  line.append("\r\n");
+  for (Client* m : node_->monitors()) {
+    if (m == &client) continue;
+    m->out.append(line);
+    if (m->transport) m->transport->request_flush();
+  }
+}
+
+void Dispatcher::count_error(std::string_view reply_tail) {
+  // reply_tail starts with '-': the code is the first word ("ERR", "WRONGTYPE", ...).
+  std::string_view msg = reply_tail.substr(1);
+  size_t end = msg.find_first_of(" \r");
+  std::string_view code = msg.substr(0, end);
+  ++node_->stats().total_error_replies;
+  ++node_->stats().error_codes[std::string(code)];
+}
+
+void Dispatcher::execute(Client& client, std::span<const std::string_view> argv) {
+  int64_t now = node_->clock().now_ms();
+  node_->keyspace().set_now_ms(now);
+  client.last_interaction_ms = now;
+  ++client.commands_processed;
+  ++node_->stats().total_commands_processed;
+  resp::ReplyWriter& out = client.writer;
+  size_t out_before = client.out.size();
+
+  if (client.reply_mode == ReplyMode::kSkipNext) client.reply_mode = ReplyMode::kSkipThis;
+  bool suppress = client.reply_mode == ReplyMode::kOff || client.reply_mode == ReplyMode::kSkipThis;
+  auto finish_reply = [&] {
+    if (suppress && client.reply_mode != ReplyMode::kOn) client.out.resize(out_before);
+    if (client.reply_mode == ReplyMode::kSkipThis) client.reply_mode = ReplyMode::kOn;
+  };
+
+  const Command* cmd = node_->commands().find(argv[0]);
+  if (cmd == nullptr) {
+    std::string args;
+    for (size_t i = 1; i < argv.size() && args.size() < 128; ++i) {
+      args += fmt::format("'{}' ", argv[i].substr(0, 128 - args.size()));
+    }
+    out.error(fmt::format("ERR unknown command '{}', with args beginning with: {}",
+                          argv[0].substr(0, 128), args));
+    count_error(std::string_view(client.out).substr(out_before));
+    finish_reply();
+    return;
+  }
+  if (!cmd->subcommands.empty()) {
+    const Command* sub = argv.size() >= 2 ? cmd->find_subcommand(argv[1]) : nullptr;
+    if (sub == nullptr) {
+      if (argv.size() < 2) {
+        out.error(fmt::format("ERR wrong number of arguments for '{}' command", cmd->full_name));
+      } else {
+        out.error(fmt::format("ERR unknown subcommand '{}'. Try {} HELP.", argv[1].substr(0, 128),
+                              upper(cmd->full_name)));
+      }
+      const_cast<Command*>(cmd)->rejected_calls++;
+      count_error(std::string_view(client.out).substr(out_before));
+      finish_reply();
+      return;
+    }
+    cmd = sub;
+  }
+  Command& row = *const_cast<Command*>(cmd);
+  int argc = static_cast<int>(argv.size());
+  if ((row.spec.arity > 0 && argc != row.spec.arity) || argc < -row.spec.arity) {
+    out.error(fmt::format("ERR wrong number of arguments for '{}' command", row.full_name));
+    ++row.rejected_calls;
+    count_error(std::string_view(client.out).substr(out_before));
+    finish_reply();
+    return;
+  }
+  if (!client.authenticated && !row.has(kCmdNoAuth) && !node_->config().requirepass.empty()) {
+    out.error(errors::kNoAuth);
+    ++row.rejected_calls;
+    count_error(std::string_view(client.out).substr(out_before));
+    finish_reply();
+    return;
+  }
+  if (!node_->monitors().empty() && !row.has(kCmdSkipMonitor) && !row.has(kCmdAdmin)) {
+    feed_monitors(client, argv);
+  }
+
+  CommandContext ctx(*node_, client, row, argv);
+  auto start = std::chrono::steady_clock::now();
+  row.spec.handler(ctx);
+  int64_t duration_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::steady_clock::now() - start)
+                            .count();
+  ++row.calls;
+  row.usec += static_cast<uint64_t>(duration_us);
+  if (client.out.size() > out_before && client.out[out_before] == '-') {
+    ++row.failed_calls;
+    count_error(std::string_view(client.out).substr(out_before));
+  }
+  const Config& cfg = node_->config();
+  if (cfg.slowlog_log_slower_than >= 0 && duration_us >= cfg.slowlog_log_slower_than &&
+      !row.has(kCmdSkipSlowlog)) {
+    node_->slowlog().record(argv, now / 1000, duration_us, client.addr, client.name,
+                            static_cast<size_t>(cfg.slowlog_max_len));
+  }
+  client.last_command = row.full_name;
+  finish_reply();
+}
+
+}  // namespace stashd

@@ -1,0 +1,28 @@
+// Owns: the node's shared command state (see node_state.h). Thread: the event loop.
+#include "stashd/command/node_state.h"
+
+#include <algorithm>
+
+namespace stashd {
+
+namespace {
+const SystemClock kSystemClock;
+}  // namespace
+
+NodeState::NodeState(Config* config, ConfigRegistry* registry, const Clock* clock)
+    : config_(config),
+      registry_(registry),
+      clock_(clock != nullptr ? clock : &kSystemClock),
+      keyspace_(static_cast<int>(config->databases)) {}
+
+void NodeState::remove_client(Client* c) {
+  clients_.erase(c->id);
+  monitors_.erase(std::remove(monitors_.begin(), monitors_.end(), c), monitors_.end());
+}
+
+Client* NodeState::find_client(uint64_t id) const {
+  auto it = clients_.find(id);
+  return it == clients_.end() ? nullptr : it->second;
+}
+
+}  // namespace stashd
