@@ -3,6 +3,9 @@
 function(stashd_module name)
   cmake_parse_arguments(M "" "" "DEPS" ${ARGN})
   file(GLOB sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/${name}/*.cpp)
+  if(NOT sources)
+    message(FATAL_ERROR "module ${name} has no sources under src/${name}")
+  endif()
   add_library(stashd_${name} STATIC ${sources})
   target_include_directories(stashd_${name} PUBLIC ${PROJECT_SOURCE_DIR}/include
                                             PRIVATE ${PROJECT_SOURCE_DIR}/src)

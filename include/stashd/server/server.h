@@ -1,0 +1,61 @@
+// Owns: building a node from its config and running it: the io_context (one thread), listeners,
+// the cron (active expiry, incremental rehash, client timeouts, stats sampling), signal handling,
+// SHUTDOWN and the pidfile. Must not touch: command semantics, protocol parsing. Thread: the event
+// loop (constructed and run from main).
+#pragma once
+
+#include <asio.hpp>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "stashd/command/dispatcher.h"
+#include "stashd/command/node_state.h"
+#include "stashd/common/status.h"
+#include "stashd/config/config.h"
+#include "stashd/net/connection.h"
+
+namespace stashd {
+
+class Server final : public ServerControl, public net::ConnectionOwner {
+ public:
+  Server(Config* config, ConfigRegistry* registry, std::string config_file, std::string executable);
+  ~Server() override;
+
+  // Binds every address in `bind` on `port`. Fails with a message naming the address.
+  Status listen();
+  // Runs the loop until SHUTDOWN or SIGTERM/SIGINT; returns the process exit code.
+  int run();
+  NodeState& node() { return node_; }
+
+  // ServerControl
+  std::string request_shutdown(bool nosave, bool save, bool now, bool force) override;
+  int tcp_port() const override { return bound_port_; }
+  size_t used_memory_rss() const override;
+
+  // ConnectionOwner
+  void connection_closed(net::Connection* c) override;
+
+ private:
+  void accept_next(asio::ip::tcp::acceptor* acceptor);
+  void on_accept(asio::ip::tcp::acceptor* acceptor, asio::ip::tcp::socket socket);
+  void schedule_cron();
+  void cron();
+  void expire_cycle();
+  void shutdown(const char* reason);
+
+  Config* config_;
+  NodeState node_;
+  Dispatcher dispatcher_;
+  asio::io_context io_;
+  asio::steady_timer cron_timer_;
+  asio::signal_set signals_;
+  std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
+  std::unordered_map<net::Connection*, std::shared_ptr<net::Connection>> connections_;
+  int bound_port_ = 0;
+  bool expire_cycle_posted_ = false;
+  bool stopping_ = false;
+};
+
+}  // namespace stashd

@@ -1,0 +1,224 @@
+// Owns: running one node (see server.h). Must not touch: command semantics, protocol parsing.
+// Thread: the event loop.
+#include "stashd/server/server.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "stashd/admin/stats_sampler.h"
+#include "stashd/commands/registry.h"
+
+namespace stashd {
+
+namespace {
+
+// Work the cron may do per pass before giving the loop back to I/O.
+constexpr auto kCronBudget = std::chrono::microseconds(1000);
+
+std::string random_hex(size_t n) {
+  std::random_device rd;
+  std::mt19937_64 rng((uint64_t{rd()} << 32) ^ rd());
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s(n, '0');
+  for (char& c : s) c = kHex[rng() & 15];
+  return s;
+}
+
+std::vector<std::string> split_words(const std::string& s) {
+  std::istringstream in(s);
+  std::vector<std::string> words;
+  for (std::string w; in >> w;) words.push_back(w);
+  return words;
+}
+
+}  // namespace
+
+Server::Server(Config* config, ConfigRegistry* registry, std::string config_file,
+               std::string executable)
+    : config_(config),
+      node_(config, registry),
+      dispatcher_(&node_),
+      io_(1),
+      cron_timer_(io_),
+      signals_(io_, SIGINT, SIGTERM) {
+  register_all_commands(node_.commands());
+  node_.control = this;
+  node_.run_id = random_hex(40);
+  node_.config_file = std::move(config_file);
+  node_.executable = std::move(executable);
+  node_.start_time_ms = node_.clock().now_ms();
+}
+
+Server::~Server() = default;
+
+Status Server::listen() {
+  std::vector<std::string> addresses = split_words(config_->bind);
+  if (addresses.empty()) return Status::error("bind: no address given");
+  for (const std::string& text : addresses) {
+    std::string host = text == "*" ? "0.0.0.0" : text;
+    asio::error_code ec;
+    asio::ip::address address = asio::ip::make_address(host, ec);
+    if (ec) return Status::error("bind: invalid address '" + text + "'");
+    asio::ip::tcp::endpoint endpoint(address, static_cast<unsigned short>(config_->port));
+    auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(io_);
+    acceptor->open(endpoint.protocol(), ec);
+    if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor->bind(endpoint, ec);
+    if (!ec) acceptor->listen(static_cast<int>(config_->tcp_backlog), ec);
+    if (ec) {
+      return Status::error("could not listen on " + text + ":" + std::to_string(config_->port) +
+                           ": " + ec.message());
+    }
+    bound_port_ = acceptor->local_endpoint().port();
+    spdlog::info("listening on {}:{}", text, bound_port_);
+    acceptors_.push_back(std::move(acceptor));
+  }
+  return Status::ok();
+}
+
+int Server::run() {
+  std::signal(SIGPIPE, SIG_IGN);
+  for (auto& acceptor : acceptors_) accept_next(acceptor.get());
+  signals_.async_wait([this](const asio::error_code& ec, int signo) {
+    if (!ec) shutdown(signo == SIGINT ? "SIGINT" : "SIGTERM");
+  });
+  if (!config_->pidfile.empty()) {
+    std::ofstream(config_->pidfile) << getpid() << "\n";
+  }
+  schedule_cron();
+  spdlog::info("Ready to accept connections");
+  io_.run();
+  if (!config_->pidfile.empty()) std::remove(config_->pidfile.c_str());
+  spdlog::info("stashd is now ready to exit, bye bye...");
+  return 0;
+}
+
+void Server::accept_next(asio::ip::tcp::acceptor* acceptor) {
+  acceptor->async_accept([this, acceptor](const asio::error_code& ec, asio::ip::tcp::socket socket) {
+    if (stopping_) return;
+    if (!ec) {
+      on_accept(acceptor, std::move(socket));
+    } else if (ec != asio::error::operation_aborted) {
+      // EMFILE and friends: log, and keep accepting (the next client may fit).
+      spdlog::warn("accept failed: {}", ec.message());
+    }
+    accept_next(acceptor);
+  });
+}
+
+void Server::on_accept(asio::ip::tcp::acceptor*, asio::ip::tcp::socket socket) {
+  ++node_.stats().total_connections_received;
+  if (static_cast<int64_t>(node_.clients().size()) >= config_->maxclients) {
+    ++node_.stats().rejected_connections;
+    static constexpr std::string_view kMessage = "-ERR max number of clients reached\r\n";
+    asio::error_code ec;
+    socket.non_blocking(true, ec);
+    socket.write_some(asio::buffer(kMessage), ec);
+    socket.close(ec);
+    return;
+  }
+  auto conn = std::make_shared<net::Connection>(std::move(socket), &node_, &dispatcher_, this);
+  connections_[conn.get()] = conn;
+  conn->start();
+}
+
+void Server::connection_closed(net::Connection* c) {
+  auto it = connections_.find(c);
+  if (it == connections_.end()) return;
+  // Release the registry's reference after the current handler returns: the caller may still be
+  // running inside the connection.
+  asio::post(io_, [conn = std::move(it->second)] {});
+  connections_.erase(it);
+}
+
+void Server::schedule_cron() {
+  int64_t hz = std::clamp<int64_t>(config_->hz, 1, 500);
+  cron_timer_.expires_after(std::chrono::milliseconds(1000 / hz));
+  cron_timer_.async_wait([this](const asio::error_code& ec) {
+    if (ec || stopping_) return;
+    cron();
+    schedule_cron();
+  });
+}
+
+void Server::cron() {
+  int64_t now = node_.clock().now_ms();
+  node_.keyspace().set_now_ms(now);
+  auto deadline = std::chrono::steady_clock::now() + kCronBudget;
+  Keyspace& ks = node_.keyspace();
+  for (int i = 0; i < ks.databases(); ++i) {
+    Db& db = ks.db(i);
+    while (db.rehash_step(100) && std::chrono::steady_clock::now() < deadline) {
+    }
+    db.maybe_shrink();
+  }
+  expire_cycle();
+  std::vector<std::shared_ptr<net::Connection>> conns;
+  conns.reserve(connections_.size());
+  for (auto& [ptr, conn] : connections_) conns.push_back(conn);
+  for (auto& conn : conns) conn->tick(now);
+  admin_cron_tick(node_);
+}
+
+void Server::expire_cycle() {
+  expire_cycle_posted_ = false;
+  if (!config_->active_expire_enabled || stopping_) return;
+  Keyspace& ks = node_.keyspace();
+  ks.set_now_ms(node_.clock().now_ms());
+  auto deadline = std::chrono::steady_clock::now() + kCronBudget;
+  bool more = false;
+  for (int i = 0; i < ks.databases(); ++i) {
+    Db& db = ks.db(i);
+    while (db.has_due_keys()) {
+      db.active_expire(64);
+      if (std::chrono::steady_clock::now() >= deadline) break;
+    }
+    more = more || db.has_due_keys();
+  }
+  if (more) {
+    // Keys are still due: continue right after pending I/O instead of waiting for the next tick,
+    // so a mass expiry drains quickly without one long pause.
+    ++ks.stats().expired_time_cap_reached_count;
+    expire_cycle_posted_ = true;
+    asio::post(io_, [this] { expire_cycle(); });
+  }
+}
+
+std::string Server::request_shutdown(bool, bool, bool, bool) {
+  asio::post(io_, [this] { shutdown("SHUTDOWN"); });
+  return "";
+}
+
+void Server::shutdown(const char* reason) {
+  if (stopping_) return;
+  stopping_ = true;
+  spdlog::info("received {}, shutting down", reason);
+  for (auto& acceptor : acceptors_) {
+    asio::error_code ec;
+    acceptor->close(ec);
+  }
+  std::vector<std::shared_ptr<net::Connection>> conns;
+  for (auto& [ptr, conn] : connections_) conns.push_back(conn);
+  for (auto& conn : conns) conn->close();
+  cron_timer_.cancel();
+  signals_.cancel();
+  io_.stop();
+}
+
+size_t Server::used_memory_rss() const {
+  std::ifstream statm("/proc/self/statm");
+  size_t pages_total = 0;
+  size_t pages_resident = 0;
+  statm >> pages_total >> pages_resident;
+  return pages_resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
+}
+
+}  // namespace stashd
