@@ -1,0 +1,376 @@
+// Owns: the table of options (one row each: name, type, Config member, default, bounds, run-time
+// mutability, doc) and the parse/format rules of each option type, worded like Redis 7.
+// Must not touch: sockets, the keyspace, files (only stat() to check `dir`). Thread: the event loop
+// (and main() before it starts).
+#include "config/option_table.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <filesystem>
+#include <vector>
+
+#include "stashd/common/strings.h"
+
+namespace stashd::config {
+namespace {
+
+constexpr int64_t kIntMax = INT_MAX;
+constexpr int64_t kUintMax = UINT_MAX;
+constexpr int64_t kMb = 1024 * 1024;
+
+constexpr std::array<std::string_view, 4> kLogLevels = {"debug", "verbose", "notice", "warning"};
+
+// Redis reports the working directory as an absolute path, so `dir` is stored resolved.
+bool check_directory(std::string* value, std::string* reason) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status status = fs::status(*value, ec);
+  if (ec && status.type() != fs::file_type::not_found) {
+    *reason = ec.message();
+    return false;
+  }
+  if (!fs::exists(status)) {
+    *reason = std::strerror(ENOENT);
+    return false;
+  }
+  if (!fs::is_directory(status)) {
+    *reason = std::strerror(ENOTDIR);
+    return false;
+  }
+  const fs::path resolved = fs::canonical(*value, ec);
+  if (ec) {
+    *reason = ec.message();
+    return false;
+  }
+  *value = resolved.string();
+  return true;
+}
+
+using T = OptionType;
+
+// Bounds follow Redis 7's config table; `databases` is capped at what the keyspace stores.
+// clang-format off
+const OptionSpec kOptions[] = {
+    {.name = "bind", .type = T::kString, .member = &Config::bind, .default_value = "127.0.0.1",
+     .doc = "Space-separated addresses to listen on."},
+    {.name = "port", .type = T::kInt, .member = &Config::port, .default_value = "6379",
+     .max = 65535, .doc = "TCP port to accept connections on; 0 disables TCP."},
+    {.name = "tcp-backlog", .type = T::kInt, .member = &Config::tcp_backlog,
+     .default_value = "511", .max = kIntMax, .doc = "Backlog of the listen() call."},
+    {.name = "databases", .type = T::kInt, .member = &Config::databases, .default_value = "16",
+     .min = 1, .max = 256, .doc = "Number of logical databases (SELECT 0 .. databases-1)."},
+    {.name = "maxclients", .type = T::kInt, .member = &Config::maxclients,
+     .default_value = "10000", .min = 1, .max = kUintMax, .runtime_mutable = true,
+     .doc = "Maximum number of connected clients."},
+    {.name = "timeout", .type = T::kInt, .member = &Config::timeout, .default_value = "0",
+     .max = kIntMax, .runtime_mutable = true,
+     .doc = "Close a client after this many idle seconds; 0 never closes."},
+    {.name = "tcp-keepalive", .type = T::kInt, .member = &Config::tcp_keepalive,
+     .default_value = "300", .max = kIntMax, .runtime_mutable = true,
+     .doc = "Seconds between TCP keepalive probes; 0 disables them."},
+    {.name = "loglevel", .type = T::kEnum, .member = &Config::loglevel, .default_value = "notice",
+     .runtime_mutable = true, .doc = "Log verbosity: debug, verbose, notice or warning.",
+     .choices = kLogLevels},
+    {.name = "logfile", .type = T::kString, .member = &Config::logfile, .default_value = "",
+     .doc = "Log file path; empty logs to standard output."},
+    {.name = "dir", .type = T::kString, .member = &Config::dir, .default_value = ".",
+     .runtime_mutable = true, .doc = "Working directory for persistence files; must exist.",
+     .check = check_directory},
+    {.name = "requirepass", .type = T::kString, .member = &Config::requirepass,
+     .default_value = "", .runtime_mutable = true,
+     .doc = "Password clients must AUTH with; empty requires none."},
+    {.name = "proto-max-bulk-len", .type = T::kMemory, .member = &Config::proto_max_bulk_len,
+     .default_value = "512mb", .min = kMb, .runtime_mutable = true,
+     .doc = "Largest bulk string a client may send."},
+    {.name = "client-query-buffer-limit", .type = T::kMemory,
+     .member = &Config::client_query_buffer_limit, .default_value = "1gb", .min = kMb,
+     .runtime_mutable = true, .doc = "Largest query buffer of one client."},
+    {.name = "client-output-buffer-limit", .type = T::kOutputBufferLimits,
+     .member = OutputBufferLimitMembers{&Config::client_output_buffer_limit_normal,
+                                        &Config::client_output_buffer_limit_replica,
+                                        &Config::client_output_buffer_limit_pubsub},
+     .default_value = "normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60",
+     .runtime_mutable = true,
+     .doc = "Per class: <class> <hard> <soft> <soft-seconds>; 0 disables a limit."},
+    {.name = "hz", .type = T::kInt, .member = &Config::hz, .default_value = "10",
+     .max = kIntMax, .runtime_mutable = true,
+     .doc = "Background task frequency per second, clamped to 1..500.", .clamp_min = 1,
+     .clamp_max = 500},
+    {.name = "slowlog-log-slower-than", .type = T::kInt,
+     .member = &Config::slowlog_log_slower_than, .default_value = "10000", .min = -1,
+     .runtime_mutable = true,
+     .doc = "Log commands slower than this many microseconds; -1 disables the slow log."},
+    {.name = "slowlog-max-len", .type = T::kInt, .member = &Config::slowlog_max_len,
+     .default_value = "128", .runtime_mutable = true,
+     .doc = "Number of entries the slow log keeps."},
+    {.name = "pidfile", .type = T::kString, .member = &Config::pidfile, .default_value = "",
+     .doc = "File to write the process id to; empty writes none."},
+};
+// clang-format on
+
+// Client classes in canonical order: the name CONFIG GET prints (Redis 7 still says "slave"), the
+// name the YAML file uses, and the names accepted on input.
+struct ClientClass {
+  std::string_view reply_name;
+  std::string_view file_name;
+  std::string_view alias;
+};
+constexpr std::array<ClientClass, 3> kClientClasses = {{
+    {"normal", "normal", "normal"},
+    {"slave", "replica", "slave"},
+    {"pubsub", "pubsub", "pubsub"},
+}};
+
+std::string bounds_reason(const OptionSpec& spec) {
+  return fmt::format("argument must be between {} and {} inclusive", spec.min, spec.max);
+}
+
+std::optional<OptionValue> parse_number(const OptionSpec& spec, std::string_view text,
+                                        std::string* reason) {
+  int64_t n = 0;
+  if (spec.type == T::kMemory) {
+    if (!parse_memory(text, &n)) {
+      *reason = "argument must be a memory value";
+      return std::nullopt;
+    }
+  } else if (!parse_i64(text, &n)) {
+    *reason = "argument couldn't be parsed into an integer";
+    return std::nullopt;
+  }
+  if (n < spec.min || n > spec.max) {
+    *reason = bounds_reason(spec);
+    return std::nullopt;
+  }
+  return std::clamp(n, spec.clamp_min, spec.clamp_max);
+}
+
+std::optional<OptionValue> parse_bool(std::string_view text, ValueSource source,
+                                      std::string* reason) {
+  if (iequals(text, "yes")) return true;
+  if (iequals(text, "no")) return false;
+  if (source == ValueSource::kFile) {
+    if (iequals(text, "true")) return true;
+    if (iequals(text, "false")) return false;
+  }
+  *reason = "argument must be 'yes' or 'no'";
+  return std::nullopt;
+}
+
+std::optional<OptionValue> parse_enum(const OptionSpec& spec, std::string_view text,
+                                      std::string* reason) {
+  for (std::string_view choice : spec.choices) {
+    if (iequals(text, choice)) return std::string(choice);
+  }
+  *reason =
+      fmt::format("argument(s) must be one of the following: {}", fmt::join(spec.choices, ", "));
+  return std::nullopt;
+}
+
+std::optional<OptionValue> parse_string(const OptionSpec& spec, std::string_view text,
+                                        std::string* reason) {
+  std::string value(text);
+  if (spec.check != nullptr && !spec.check(&value, reason)) return std::nullopt;
+  return value;
+}
+
+std::vector<std::string_view> split_words(std::string_view text) {
+  std::vector<std::string_view> words;
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+    size_t end = i;
+    while (end < text.size() && !std::isspace(static_cast<unsigned char>(text[end]))) ++end;
+    if (end > i) words.push_back(text.substr(i, end - i));
+    i = end;
+  }
+  return words;
+}
+
+// "<class> <hard> <soft> <soft-seconds>" repeated; classes not named keep their current limits.
+std::optional<OptionValue> parse_output_buffer_limits(std::string_view text, std::string* reason) {
+  const std::vector<std::string_view> words = split_words(text);
+  if (words.size() % 4 != 0) {
+    *reason = "Wrong number of arguments in buffer limit configuration.";
+    return std::nullopt;
+  }
+  OutputBufferLimits limits;
+  for (size_t i = 0; i < words.size(); i += 4) {
+    size_t cls = 0;
+    while (cls < kClientClasses.size() && !iequals(words[i], kClientClasses[cls].file_name) &&
+           !iequals(words[i], kClientClasses[cls].alias)) {
+      ++cls;
+    }
+    if (cls == kClientClasses.size()) {
+      *reason = "Invalid client class specified in buffer limit configuration.";
+      return std::nullopt;
+    }
+    OutputBufferLimit limit;
+    if (!parse_memory(words[i + 1], &limit.hard_bytes) ||
+        !parse_memory(words[i + 2], &limit.soft_bytes) ||
+        !parse_i64(words[i + 3], &limit.soft_seconds) || limit.soft_seconds < 0) {
+      *reason = "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+      return std::nullopt;
+    }
+    limits[cls] = limit;
+  }
+  return limits;
+}
+
+std::string memory_for_file(int64_t bytes) {
+  constexpr std::array<std::pair<int64_t, std::string_view>, 3> kUnits = {
+      {{1LL << 30, "gb"}, {1LL << 20, "mb"}, {1LL << 10, "kb"}}};
+  for (const auto& [size, suffix] : kUnits) {
+    if (bytes != 0 && bytes % size == 0) return fmt::format("{}{}", bytes / size, suffix);
+  }
+  return i64_to_string(bytes);
+}
+
+bool is_plain_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("._/-+ ", c) != nullptr;
+}
+
+// A YAML plain scalar reads back as the same text only if it cannot be taken for anything else.
+std::string quote_for_yaml(std::string_view s) {
+  const bool null_word = s == "~" || s == "null" || s == "Null" || s == "NULL";
+  const bool plain = !s.empty() && !null_word &&
+                     (std::isalnum(static_cast<unsigned char>(s.front())) || s.front() == '.' ||
+                      s.front() == '/' || s.front() == '_') &&
+                     s.back() != ' ' && std::all_of(s.begin(), s.end(), is_plain_char);
+  if (plain) return std::string(s);
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+  return out;
+}
+
+template <typename Fn>
+std::string format_limits(const OutputBufferLimits& limits, Fn&& format_class) {
+  std::string out;
+  for (size_t cls = 0; cls < limits.size(); ++cls) {
+    if (!limits[cls]) continue;
+    if (!out.empty()) out += ' ';
+    out += format_class(kClientClasses[cls], *limits[cls]);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::span<const OptionSpec> option_table() { return kOptions; }
+
+const OptionSpec* find_option(std::string_view name) {
+  for (const OptionSpec& spec : kOptions) {
+    if (iequals(spec.name, name)) return &spec;
+  }
+  return nullptr;
+}
+
+size_t option_index(const OptionSpec& spec) { return static_cast<size_t>(&spec - kOptions); }
+
+std::optional<OptionValue> parse_option(const OptionSpec& spec, std::string_view text,
+                                        ValueSource source, std::string* reason) {
+  switch (spec.type) {
+    case T::kInt:
+    case T::kMemory:
+      return parse_number(spec, text, reason);
+    case T::kBool:
+      return parse_bool(text, source, reason);
+    case T::kEnum:
+      return parse_enum(spec, text, reason);
+    case T::kString:
+      return parse_string(spec, text, reason);
+    case T::kOutputBufferLimits:
+      return parse_output_buffer_limits(text, reason);
+  }
+  return std::nullopt;
+}
+
+OptionValue read_option(const OptionSpec& spec, const Config& config) {
+  return std::visit(
+      [&config](const auto& member) -> OptionValue {
+        using M = std::decay_t<decltype(member)>;
+        if constexpr (std::is_same_v<M, OutputBufferLimitMembers>) {
+          return OutputBufferLimits{config.*member.normal, config.*member.replica,
+                                    config.*member.pubsub};
+        } else {
+          return config.*member;
+        }
+      },
+      spec.member);
+}
+
+void write_option(const OptionSpec& spec, const OptionValue& value, Config* config) {
+  std::visit(
+      [config, &value](const auto& member) {
+        using M = std::decay_t<decltype(member)>;
+        if constexpr (std::is_same_v<M, OutputBufferLimitMembers>) {
+          const auto& limits = std::get<OutputBufferLimits>(value);
+          const std::array<OutputBufferLimit Config::*, 3> targets = {member.normal, member.replica,
+                                                                      member.pubsub};
+          for (size_t cls = 0; cls < targets.size(); ++cls) {
+            if (limits[cls]) config->*targets[cls] = *limits[cls];
+          }
+        } else {
+          using V = std::remove_reference_t<decltype(config->*member)>;
+          config->*member = std::get<V>(value);
+        }
+      },
+      spec.member);
+}
+
+std::string format_for_reply(const OptionSpec& spec, const OptionValue& value) {
+  switch (spec.type) {
+    case T::kInt:
+    case T::kMemory:
+      return i64_to_string(std::get<int64_t>(value));
+    case T::kBool:
+      return std::get<bool>(value) ? "yes" : "no";
+    case T::kEnum:
+    case T::kString:
+      return std::get<std::string>(value);
+    case T::kOutputBufferLimits:
+      return format_limits(std::get<OutputBufferLimits>(value),
+                           [](const ClientClass& cls, const OutputBufferLimit& limit) {
+                             return fmt::format("{} {} {} {}", cls.reply_name, limit.hard_bytes,
+                                                limit.soft_bytes, limit.soft_seconds);
+                           });
+  }
+  return {};
+}
+
+std::string format_for_file(const OptionSpec& spec, const OptionValue& value) {
+  switch (spec.type) {
+    case T::kMemory:
+      return memory_for_file(std::get<int64_t>(value));
+    case T::kString:
+      return quote_for_yaml(std::get<std::string>(value));
+    case T::kOutputBufferLimits:
+      return format_limits(std::get<OutputBufferLimits>(value), [](const ClientClass& cls,
+                                                                   const OutputBufferLimit& limit) {
+        return fmt::format("{} {} {} {}", cls.file_name, memory_for_file(limit.hard_bytes),
+                           memory_for_file(limit.soft_bytes), limit.soft_seconds);
+      });
+    case T::kInt:
+    case T::kBool:
+    case T::kEnum:
+      return format_for_reply(spec, value);
+  }
+  return {};
+}
+
+}  // namespace stashd::config
