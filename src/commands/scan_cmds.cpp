@@ -1,0 +1,150 @@
+// Owns: the key family's iteration commands: KEYS and SCAN (MATCH, COUNT, TYPE). Registered from
+// register_key_commands. Must not touch: the dictionary's cursor arithmetic (Db::scan owns the
+// reverse-binary guarantee), sockets. Thread: the event loop.
+#include <charconv>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "commands/key_cmds.h"
+#include "stashd/command/context.h"
+#include "stashd/common/strings.h"
+
+namespace stashd {
+
+namespace {
+
+// Reads a cursor the way Redis does (strtoul, base 10): an optional sign, digits and nothing else.
+// A negative cursor wraps around as strtoul's does, and the empty string reads as 0; any other
+// leftover byte, a leading space or an overflow is an invalid cursor.
+bool parse_cursor(std::string_view s, uint64_t* out) {
+  size_t i = 0;
+  bool negative = false;
+  if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
+    negative = s[0] == '-';
+    i = 1;
+    if (s.size() == 1) return false;
+  }
+  uint64_t v = 0;
+  for (; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    uint64_t digit = static_cast<uint64_t>(s[i] - '0');
+    if (v > (std::numeric_limits<uint64_t>::max() - digit) / 10) return false;
+    v = v * 10 + digit;
+  }
+  *out = negative ? ~v + 1 : v;
+  return true;
+}
+
+// Which keys a KEYS or SCAN call reports: not expired, matching the glob (if any) and of the type
+// (if any). Type names compare ignoring case; an unknown one matches nothing.
+struct KeyFilter {
+  const Db* db;
+  std::string_view pattern;  // empty = every key
+  std::string_view type;     // empty = every type
+
+  bool accepts(EntryIndex e) const {
+    if (db->is_expired(e)) return false;
+    entry::View v = db->view(e);
+    if (!type.empty() && !iequals(type, type_name(v.type()))) return false;
+    return pattern.empty() || glob_match(pattern, v.key());
+  }
+};
+
+// "*" matches every key, including the empty one that glob_match would refuse.
+std::string_view effective_pattern(std::string_view pattern) {
+  return pattern == "*" ? std::string_view{} : pattern;
+}
+
+void write_keys(CommandContext& ctx, const std::vector<std::string_view>& keys) {
+  ctx.out.array(static_cast<int64_t>(keys.size()));
+  for (std::string_view k : keys) ctx.out.bulk(k);
+}
+
+void keys(CommandContext& ctx) {
+  const Db& db = ctx.db();
+  KeyFilter filter{&db, effective_pattern(ctx.arg(1)), {}};
+  // The table cannot change between these scan calls, so every key is visited exactly once.
+  std::vector<std::string_view> found;
+  uint64_t cursor = 0;
+  do {
+    cursor = db.scan(cursor, [&](EntryIndex e) {
+      if (filter.accepts(e)) found.push_back(db.view(e).key());
+    });
+  } while (cursor != 0);
+  write_keys(ctx, found);
+}
+
+// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
+void scan(CommandContext& ctx) {
+  uint64_t cursor;
+  if (!parse_cursor(ctx.arg(1), &cursor)) {
+    ctx.error("ERR invalid cursor");
+    return;
+  }
+  Db& db = ctx.db();
+  KeyFilter filter{&db, {}, {}};
+  int64_t count = 10;
+  for (size_t i = 2; i < ctx.argc(); i += 2) {
+    bool has_value = i + 1 < ctx.argc();
+    if (ctx.arg_is(i, "COUNT") && has_value) {
+      auto n = ctx.int_arg(i + 1);
+      if (!n) return;
+      if (*n < 1) {
+        ctx.error(errors::kSyntax);
+        return;
+      }
+      count = *n;
+    } else if (ctx.arg_is(i, "MATCH") && has_value) {
+      filter.pattern = effective_pattern(ctx.arg(i + 1));
+    } else if (ctx.arg_is(i, "TYPE") && has_value) {
+      filter.type = ctx.arg(i + 1);
+    } else {
+      ctx.error(errors::kSyntax);
+      return;
+    }
+  }
+
+  // As in Redis, COUNT bounds the keys *visited* (before filtering), and an empty stretch of the
+  // table costs at most COUNT*10 extra buckets before the call returns with what it has.
+  std::vector<std::string_view> found;
+  std::vector<std::string> expired;
+  int64_t visited = 0;
+  int64_t extra_buckets = count > std::numeric_limits<int64_t>::max() / 10 ? count : count * 10;
+  do {
+    cursor = db.scan(cursor, [&](EntryIndex e) {
+      ++visited;
+      if (filter.accepts(e)) {
+        found.push_back(db.view(e).key());
+      } else if (db.is_expired(e)) {
+        expired.emplace_back(db.view(e).key());
+      }
+    });
+  } while (cursor != 0 && extra_buckets-- > 0 && visited < count);
+
+  char buf[24];
+  char* end = std::to_chars(buf, buf + sizeof(buf), cursor).ptr;
+  ctx.out.array(2);
+  ctx.out.bulk(std::string_view(buf, static_cast<size_t>(end - buf)));
+  write_keys(ctx, found);
+  // Expired keys seen on the way are removed now, as a lookup would; only after the reply, since
+  // removing entries invalidates the key views it was written from.
+  for (const std::string& key : expired) db.lookup_peek(key);
+}
+
+}  // namespace
+
+void register_scan_commands(CommandTable& table) {
+  table.add({"keys", 2, kCmdReadonly, 0, 0, 0, kAclKeyspace | kAclRead | kAclDangerous, keys,
+             "generic", "1.0.0", "Returns all key names that match a pattern.",
+             "O(N) with N being the number of keys in the database, under the assumption that the "
+             "key names in the database and the given pattern have limited length."});
+  table.add({"scan", -2, kCmdReadonly, 0, 0, 0, kAclKeyspace | kAclRead, scan, "generic", "2.8.0",
+             "Iterates over the key names in the database.",
+             "O(1) for every call. O(N) for a complete iteration, including enough command calls "
+             "for the cursor to return back to 0. N is the number of elements inside the "
+             "collection."});
+}
+
+}  // namespace stashd
