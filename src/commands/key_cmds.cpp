@@ -71,7 +71,10 @@ void type(CommandContext& ctx) {
 
 void randomkey(CommandContext& ctx) {
   Db& db = ctx.db();
+  // Db::random_key gives up after 100 expired picks (removing each); Redis keeps looking while
+  // keys remain, and so does this loop: every round shrinks the database, so it ends.
   EntryIndex e = db.random_key();
+  while (e == kNoEntry && db.size() > 0) e = db.random_key();
   if (e == kNoEntry) {
     ctx.out.null();
   } else {
@@ -205,9 +208,10 @@ void swapdb(CommandContext& ctx) {
   ctx.out.ok();
 }
 
-// OBJECT subcommands look the key up without touching it; a missing key is a null reply.
+// OBJECT subcommands look the key up without touching it (Redis still counts the hit or miss);
+// a missing key is a null reply.
 EntryIndex object_lookup(CommandContext& ctx) {
-  EntryIndex e = ctx.db().lookup_peek(ctx.arg(2));
+  EntryIndex e = lookup_read_no_touch(ctx, ctx.arg(2));
   if (e == kNoEntry) ctx.out.null();
   return e;
 }

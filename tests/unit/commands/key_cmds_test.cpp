@@ -128,6 +128,14 @@ TEST_F(KeyCommands, RandomkeyReturnsOnlyLiveKeys) {
   for (int i = 0; i < 10; ++i) EXPECT_EQ(h.run({"RANDOMKEY"}), bulk("live"));
 }
 
+TEST_F(KeyCommands, RandomkeyFindsTheOneLiveKeyAmongManyExpiredOnes) {
+  // Db::random_key gives up after 100 expired picks; Redis keeps looking while keys remain.
+  set("live", "1");
+  for (int i = 0; i < 2000; ++i) set_with_ttl(numbered("dead", i), "x", 10);
+  h.clock().advance_ms(10);
+  EXPECT_EQ(h.run({"RANDOMKEY"}), bulk("live"));
+}
+
 TEST_F(KeyCommands, RandomkeyEventuallyReturnsEveryKey) {
   for (int i = 0; i < 8; ++i) set(numbered("k", i), "v");
   std::set<std::string> seen;

@@ -53,6 +53,12 @@ inline std::string array(std::initializer_list<std::string> items) {
 
 class KeyFixture : public ::testing::Test {
  protected:
+  // Db has no destructor, so values stored out of line would leak with the harness's Keyspace.
+  ~KeyFixture() override {
+    Keyspace& ks = h.node().keyspace();
+    for (int i = 0; i < ks.databases(); ++i) ks.db(i).clear();
+  }
+
   // The keyspace's "now" is only set by the dispatcher; direct setup must see the test clock too.
   Db& db(int index = 0) {
     h.node().keyspace().set_now_ms(h.clock().now_ms());

@@ -238,7 +238,7 @@ TEST_F(ScanIteration, KeysPresentThroughoutAreReturnedWhileTheTableGrows) {
   set_many("stable", 200);
   int added = 0;
   std::vector<std::string> all = scan_all({"COUNT", "3"}, [&] {
-    for (int i = 0; i < 20; ++i) set(numbered("grow", added++), "v");
+    for (int i = 0; i < 20 && added < 2000; ++i) set(numbered("grow", added++), "v");
   });
   std::set<std::string> unique(all.begin(), all.end());
   for (int i = 0; i < 200; ++i) EXPECT_TRUE(unique.count(numbered("stable", i))) << i;
