@@ -44,6 +44,10 @@ class Db {
   static constexpr size_t kMaxEmbeddedEntry = 4096;
 
   Db(Keyspace* keyspace, int id);
+  // Frees out-of-line values; the arena itself outlives the databases (see Keyspace).
+  ~Db() { clear(); }
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
   int id() const { return id_; }
 
   // Lookups expire the key lazily if its deadline passed (returning kNoEntry).

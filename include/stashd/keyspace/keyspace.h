@@ -55,7 +55,7 @@ class Keyspace {
   size_t total_keys() const;
 
  private:
-  EntryArena arena_;
+  EntryArena arena_;  // declared first: destroyed after the databases that free into it
   std::vector<std::unique_ptr<Db>> dbs_;
   KeyspaceStats stats_;
   int64_t now_ms_ = 0;
