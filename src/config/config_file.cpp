@@ -220,7 +220,11 @@ Status write_file_atomically(const std::string& path, std::string_view content) 
   namespace fs = std::filesystem;
   const fs::path target(path);
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  std::string temp = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
+  // Appended piecewise: GCC 12 warns (-Wrestrict, a false positive) on "." + std::string.
+  std::string name = ".";
+  name += target.filename().string();
+  name += ".XXXXXX";
+  std::string temp = (dir / name).string();
 
   const int fd = mkstemp(temp.data());
   if (fd < 0) return Status::error(std::strerror(errno));

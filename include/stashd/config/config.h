@@ -46,6 +46,15 @@ struct Config {
   int64_t slowlog_log_slower_than = 10000; // microseconds; negative disables
   int64_t slowlog_max_len = 128;
   std::string pidfile;
+  // Compact encodings of small collections (names as in Redis 7).
+  int64_t list_max_listpack_size = -2;  // > 0: entries per node; -1..-5: 4/8/16/32/64 KiB per node
+  int64_t hash_max_listpack_entries = 128;
+  int64_t hash_max_listpack_value = 64;
+  int64_t set_max_intset_entries = 512;
+  int64_t set_max_listpack_entries = 128;
+  int64_t set_max_listpack_value = 64;
+  int64_t zset_max_listpack_entries = 128;
+  int64_t zset_max_listpack_value = 64;
 };
 
 class ConfigRegistry {
