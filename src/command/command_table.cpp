@@ -18,7 +18,7 @@ bool lower_into(std::string_view name, char (&buf)[64], std::string_view* out) {
 }  // namespace
 
 const Command* Command::find_subcommand(std::string_view name) const {
-  char buf[64];
+  char buf[64] = {};  // initialised: GCC 12 cannot see that lower_into fills what is hashed
   std::string_view lower;
   if (!lower_into(name, buf, &lower)) return nullptr;
   for (const auto& sub : subcommands) {
@@ -54,7 +54,7 @@ void CommandTable::add(const CommandSpec& spec) {
 }
 
 const Command* CommandTable::find(std::string_view name) const {
-  char buf[64];
+  char buf[64] = {};  // initialised: GCC 12 cannot see that lower_into fills what is hashed
   std::string_view lower;
   if (!lower_into(name, buf, &lower)) return nullptr;
   auto it = commands_.find(lower);
@@ -92,7 +92,7 @@ std::vector<std::string> acl_category_names(const Command& cmd) {
   };
   std::vector<std::string> names;
   for (const auto& [flag, name] : kNames) {
-    if (cmd.spec.acl & flag) names.push_back("@" + std::string(name));
+    if (cmd.spec.acl & flag) names.push_back(std::string("@").append(name));
   }
   names.push_back(cmd.has(kCmdFast) ? "@fast" : "@slow");
   return names;

@@ -23,6 +23,11 @@ bool CommandContext::arg_is(size_t i, std::string_view word) const {
   return i < argv.size() && iequals(argv[i], word);
 }
 
-void CommandContext::key_changed(std::string_view) { ++node.dirty; }
+void CommandContext::key_changed_in(int db, std::string_view key) {
+  ++node.dirty;
+  node.watches().touch(db, key);
+}
+
+void CommandContext::db_changed(int db) { node.watches().touch_db(db); }
 
 }  // namespace stashd

@@ -80,70 +80,92 @@ void Dispatcher::count_error(std::string_view reply_tail) {
   ++node_->stats().error_codes[std::string(code)];
 }
 
-void Dispatcher::execute(Client& client, std::span<const std::string_view> argv) {
-  int64_t now = node_->clock().now_ms();
-  node_->keyspace().set_now_ms(now);
-  client.last_interaction_ms = now;
-  ++client.commands_processed;
-  ++node_->stats().total_commands_processed;
-  resp::ReplyWriter& out = client.writer;
-  size_t out_before = client.out.size();
+void Dispatcher::reject(Client& client, std::string_view message) {
+  size_t before = client.out.size();
+  client.writer.error(message);
+  count_error(std::string_view(client.out).substr(before));
+  // A request rejected while queueing makes the whole transaction fail at EXEC (EXECABORT).
+  if (client.has(kClientMulti)) client.multi_error = true;
+}
 
-  if (client.reply_mode == ReplyMode::kSkipNext) client.reply_mode = ReplyMode::kSkipThis;
-  bool suppress = client.reply_mode == ReplyMode::kOff || client.reply_mode == ReplyMode::kSkipThis;
-  auto finish_reply = [&] {
-    if (suppress && client.reply_mode != ReplyMode::kOn) client.out.resize(out_before);
-    if (client.reply_mode == ReplyMode::kSkipThis) client.reply_mode = ReplyMode::kOn;
-  };
-
+Command* Dispatcher::resolve(Client& client, std::span<const std::string_view> argv) {
   const Command* cmd = node_->commands().find(argv[0]);
   if (cmd == nullptr) {
     std::string args;
     for (size_t i = 1; i < argv.size() && args.size() < 128; ++i) {
       args += fmt::format("'{}' ", argv[i].substr(0, 128 - args.size()));
     }
-    out.error(fmt::format("ERR unknown command '{}', with args beginning with: {}",
-                          argv[0].substr(0, 128), args));
-    count_error(std::string_view(client.out).substr(out_before));
-    finish_reply();
-    return;
+    reject(client, fmt::format("ERR unknown command '{}', with args beginning with: {}",
+                               argv[0].substr(0, 128), args));
+    return nullptr;
   }
   if (!cmd->subcommands.empty()) {
     const Command* sub = argv.size() >= 2 ? cmd->find_subcommand(argv[1]) : nullptr;
     if (sub == nullptr) {
-      if (argv.size() < 2) {
-        out.error(fmt::format("ERR wrong number of arguments for '{}' command", cmd->full_name));
-      } else {
-        out.error(fmt::format("ERR unknown subcommand '{}'. Try {} HELP.", argv[1].substr(0, 128),
-                              upper(cmd->full_name)));
-      }
       const_cast<Command*>(cmd)->rejected_calls++;
-      count_error(std::string_view(client.out).substr(out_before));
-      finish_reply();
-      return;
+      if (argv.size() < 2) {
+        reject(client, fmt::format("ERR wrong number of arguments for '{}' command", cmd->full_name));
+      } else {
+        reject(client, fmt::format("ERR unknown subcommand '{}'. Try {} HELP.",
+                                   argv[1].substr(0, 128), upper(cmd->full_name)));
+      }
+      return nullptr;
     }
     cmd = sub;
   }
   Command& row = *const_cast<Command*>(cmd);
   int argc = static_cast<int>(argv.size());
   if ((row.spec.arity > 0 && argc != row.spec.arity) || argc < -row.spec.arity) {
-    out.error(fmt::format("ERR wrong number of arguments for '{}' command", row.full_name));
     ++row.rejected_calls;
-    count_error(std::string_view(client.out).substr(out_before));
-    finish_reply();
-    return;
+    reject(client, fmt::format("ERR wrong number of arguments for '{}' command", row.full_name));
+    return nullptr;
   }
   if (!client.authenticated && !row.has(kCmdNoAuth) && !node_->config().requirepass.empty()) {
-    out.error(errors::kNoAuth);
     ++row.rejected_calls;
-    count_error(std::string_view(client.out).substr(out_before));
-    finish_reply();
-    return;
+    reject(client, errors::kNoAuth);
+    return nullptr;
   }
+  return &row;
+}
+
+void Dispatcher::execute(Client& client, std::span<const std::string_view> argv) {
+  int64_t now = node_->clock().now_ms();
+  node_->keyspace().set_now_ms(now);
+  client.last_interaction_ms = now;
+  ++client.commands_processed;
+  ++node_->stats().total_commands_processed;
+  size_t out_before = client.out.size();
+
+  if (client.reply_mode == ReplyMode::kSkipNext) client.reply_mode = ReplyMode::kSkipThis;
+  bool suppress = client.reply_mode == ReplyMode::kOff || client.reply_mode == ReplyMode::kSkipThis;
+
+  if (Command* row = resolve(client, argv)) {
+    if (client.has(kClientMulti) && !row->has(kCmdTransactionControl)) {
+      if (row->has(kCmdNoMulti)) {
+        ++row->rejected_calls;
+        reject(client, "ERR Command not allowed inside a transaction");
+      } else {
+        client.multi_queue.emplace_back(argv.begin(), argv.end());
+        client.writer.simple("QUEUED");
+      }
+    } else {
+      run(client, *row, argv);
+    }
+  }
+
+  if (suppress && client.reply_mode != ReplyMode::kOn) client.out.resize(out_before);
+  if (client.reply_mode == ReplyMode::kSkipThis) client.reply_mode = ReplyMode::kOn;
+}
+
+void Dispatcher::execute_queued(Client& client, std::span<const std::string_view> argv) {
+  if (Command* row = resolve(client, argv)) run(client, *row, argv);
+}
+
+void Dispatcher::run(Client& client, Command& row, std::span<const std::string_view> argv) {
   if (!node_->monitors().empty() && !row.has(kCmdSkipMonitor) && !row.has(kCmdAdmin)) {
     feed_monitors(client, argv);
   }
-
+  size_t out_before = client.out.size();
   CommandContext ctx(*node_, client, row, argv);
   auto start = std::chrono::steady_clock::now();
   row.spec.handler(ctx);
@@ -159,11 +181,10 @@ void Dispatcher::execute(Client& client, std::span<const std::string_view> argv)
   const Config& cfg = node_->config();
   if (cfg.slowlog_log_slower_than >= 0 && duration_us >= cfg.slowlog_log_slower_than &&
       !row.has(kCmdSkipSlowlog)) {
-    node_->slowlog().record(argv, now / 1000, duration_us, client.addr, client.name,
-                            static_cast<size_t>(cfg.slowlog_max_len));
+    node_->slowlog().record(argv, node_->keyspace().now_ms() / 1000, duration_us, client.addr,
+                            client.name, static_cast<size_t>(cfg.slowlog_max_len));
   }
   client.last_command = row.full_name;
-  finish_reply();
 }
 
 }  // namespace stashd

@@ -13,9 +13,13 @@ NodeState::NodeState(Config* config, ConfigRegistry* registry, const Clock* cloc
     : config_(config),
       registry_(registry),
       clock_(clock != nullptr ? clock : &kSystemClock),
-      keyspace_(static_cast<int>(config->databases)) {}
+      keyspace_(static_cast<int>(config->databases)) {
+  // Expired keys invalidate WATCHes like writes do.
+  keyspace_.set_expire_listener([this](int db, std::string_view key) { watches_.touch(db, key); });
+}
 
 void NodeState::remove_client(Client* c) {
+  watches_.unwatch_all(c);
   clients_.erase(c->id);
   monitors_.erase(std::remove(monitors_.begin(), monitors_.end(), c), monitors_.end());
 }

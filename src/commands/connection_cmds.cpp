@@ -152,6 +152,9 @@ void hello(CommandContext& ctx) {
 
 void reset(CommandContext& ctx) {
   Client& c = ctx.client;
+  c.multi_queue.clear();
+  c.multi_error = false;
+  ctx.node.watches().unwatch_all(&c);
   c.db = 0;
   c.reply_mode = ReplyMode::kOn;
   c.flags &= ~(kClientNoEvict | kClientMulti);
@@ -173,7 +176,7 @@ void register_connection_commands(CommandTable& table) {
              "Returns the server's liveliness response.", "O(1)"});
   table.add({"echo", 2, kCmdFast | kCmdStale | kCmdLoading, 0, 0, 0, kConn, echo, "connection",
              "1.0.0", "Returns the given string.", "O(1)"});
-  table.add({"quit", -1, kCmdAllowBusy | kCmdNoAuth | kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0,
+  table.add({"quit", -1, kCmdTransactionControl | kCmdAllowBusy | kCmdNoAuth | kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0,
              kConn, quit, "connection", "1.0.0", "Closes the connection.", "O(1)"});
   table.add({"select", 2, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, kConn, select,
              "connection", "1.0.0", "Changes the selected database.", "O(1)"});
@@ -182,7 +185,7 @@ void register_connection_commands(CommandTable& table) {
              "O(N) where N is the number of passwords defined for the user"});
   table.add({"hello", -1, kCmdNoAuth | kCmdLoading | kCmdStale | kCmdFast | kCmdNoscript, 0, 0, 0,
              kConn, hello, "connection", "6.0.0", "Handshakes with the Redis server.", "O(1)"});
-  table.add({"reset", 1, kCmdNoAuth | kCmdLoading | kCmdStale | kCmdFast | kCmdNoscript, 0, 0, 0,
+  table.add({"reset", 1, kCmdTransactionControl | kCmdNoAuth | kCmdLoading | kCmdStale | kCmdFast | kCmdNoscript, 0, 0, 0,
              kConn, reset, "connection", "6.2.0", "Resets the connection.", "O(1)"});
 }
 

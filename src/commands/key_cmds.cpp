@@ -154,7 +154,7 @@ void copy(CommandContext& ctx) {
     return;
   }
   EntryIndex stored = dst.put(to, src.clone(e));
-  ctx.key_changed(to);
+  ctx.key_changed_in(target, to);
   if (stored == kNoEntry) {
     ctx.error(kArenaFull);
   } else {
@@ -183,9 +183,8 @@ void move(CommandContext& ctx) {
   DetachedValue value;
   src.take(key, &value);
   EntryIndex stored = dst.put(key, std::move(value));
-  // Changed in both databases; key_changed has no db argument, so the second call stands for dst.
   ctx.key_changed(key);
-  ctx.key_changed(key);
+  ctx.key_changed_in(*id, key);
   if (stored == kNoEntry) {
     ctx.error(kArenaFull);
   } else {
@@ -203,7 +202,9 @@ void swapdb(CommandContext& ctx) {
     return;
   }
   if (*first != *second) ctx.keyspace().swap_db(*first, *second);
-  // No single key changed, so key_changed does not fit; Redis counts one change, even for a no-op.
+  ctx.db_changed(*first);
+  ctx.db_changed(*second);
+  // Redis counts one change, even for a no-op swap.
   ++ctx.node.dirty;
   ctx.out.ok();
 }

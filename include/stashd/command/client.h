@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "stashd/resp/writer.h"
 
@@ -22,6 +23,14 @@ class ClientTransport {
   virtual size_t query_buffer_bytes() const = 0;
   virtual size_t query_buffer_free() const = 0;
   virtual size_t output_pending_bytes() const = 0;
+};
+
+// A key a client WATCHes, with its deadline at WATCH time (-1 = none): a key that expires while
+// watched fails the transaction even if nothing deleted it yet.
+struct WatchedKey {
+  int db;
+  std::string key;
+  int64_t deadline_ms;
 };
 
 enum class ReplyMode { kOn, kOff, kSkipNext, kSkipThis };
@@ -54,6 +63,13 @@ class Client {
   std::string lib_ver;
   uint64_t commands_processed = 0;
   ClientTransport* transport = nullptr;
+
+  // MULTI state: queued requests (owned copies), whether queueing hit an error (EXECABORT), and
+  // WATCHed keys with whether one of them changed.
+  std::vector<std::vector<std::string>> multi_queue;
+  bool multi_error = false;
+  std::vector<WatchedKey> watched;
+  bool watch_dirty = false;
 
   std::string out;  // replies not yet handed to the socket
   resp::ReplyWriter writer{&out, 2};

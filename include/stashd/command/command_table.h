@@ -34,6 +34,9 @@ enum CommandFlag : uint32_t {
   kCmdMayReplicate = 1u << 13,
   kCmdNoMulti = 1u << 14,
   kCmdAllowBusy = 1u << 15,
+  // Internal (not shown by COMMAND): runs immediately inside MULTI instead of being queued
+  // (MULTI EXEC DISCARD WATCH QUIT RESET).
+  kCmdTransactionControl = 1u << 31,
 };
 
 // ACL categories (the "@name" strings Redis reports). @fast/@slow come from kCmdFast.

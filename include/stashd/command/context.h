@@ -57,7 +57,12 @@ class CommandContext {
 
   // A key's value changed (or it was deleted): counts toward dirty, and will invalidate WATCH and
   // client-side caching entries. Every write handler calls it once per key it changed.
-  void key_changed(std::string_view key);
+  void key_changed(std::string_view key) { key_changed_in(client.db, key); }
+  // The same for a key of another database (MOVE, COPY ... DB).
+  void key_changed_in(int db, std::string_view key);
+  // Every key of a database may have changed (FLUSHDB, FLUSHALL, SWAPDB): invalidates WATCHes.
+  // Does not count toward dirty; the caller adds what Redis counts.
+  void db_changed(int db);
   void error(std::string_view message) { out.error(message); }
 };
 

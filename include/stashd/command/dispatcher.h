@@ -13,14 +13,22 @@ namespace stashd {
 
 class Dispatcher {
  public:
-  explicit Dispatcher(NodeState* node) : node_(node) {}
+  explicit Dispatcher(NodeState* node) : node_(node) { node->dispatcher = this; }
 
-  // Runs argv (non-empty) for the client, appending its reply to client.out.
+  // Runs argv (non-empty) for the client, appending its reply to client.out; inside MULTI, queues
+  // it instead (replying QUEUED).
   void execute(Client& client, std::span<const std::string_view> argv);
+  // Runs one request queued by MULTI (EXEC calls this for each).
+  void execute_queued(Client& client, std::span<const std::string_view> argv);
   // Whether CLIENT PAUSE holds this request back right now.
   bool paused(const Client& client, std::span<const std::string_view> argv) const;
 
  private:
+  // Finds the row for argv and checks arity and authentication; on failure replies the error,
+  // flags an open transaction and returns nullptr.
+  Command* resolve(Client& client, std::span<const std::string_view> argv);
+  void reject(Client& client, std::string_view message);
+  void run(Client& client, Command& row, std::span<const std::string_view> argv);
   void feed_monitors(const Client& client, std::span<const std::string_view> argv);
   void count_error(std::string_view reply_tail);
   NodeState* node_;

@@ -14,11 +14,14 @@
 #include "stashd/command/client.h"
 #include "stashd/command/command_table.h"
 #include "stashd/command/slowlog.h"
+#include "stashd/command/watch_registry.h"
 #include "stashd/common/clock.h"
 #include "stashd/config/config.h"
 #include "stashd/keyspace/keyspace.h"
 
 namespace stashd {
+
+class Dispatcher;
 
 struct ServerStats {
   uint64_t total_connections_received = 0;
@@ -55,6 +58,7 @@ class NodeState {
   Keyspace& keyspace() { return keyspace_; }
   CommandTable& commands() { return commands_; }
   Slowlog& slowlog() { return slowlog_; }
+  WatchRegistry& watches() { return watches_; }
   ServerStats& stats() { return stats_; }
 
   // Clients, in id order (CLIENT LIST order).
@@ -70,6 +74,7 @@ class NodeState {
   bool pause_writes_only = false;
 
   ServerControl* control = nullptr;
+  Dispatcher* dispatcher = nullptr;  // set by the Dispatcher; EXEC runs queued requests through it
   int64_t start_time_ms = 0;
   uint64_t dirty = 0;  // writes since start (rdb_changes_since_last_save later)
   std::string run_id;
@@ -83,6 +88,7 @@ class NodeState {
   Keyspace keyspace_;
   CommandTable commands_;
   Slowlog slowlog_;
+  WatchRegistry watches_;
   ServerStats stats_;
   std::map<uint64_t, Client*> clients_;
   std::vector<Client*> monitors_;
