@@ -1,0 +1,186 @@
+// Owns: the fields of INFO's server, clients, memory, persistence, replication, cpu and cluster
+// sections, named and formatted as Redis 7.0 prints them. Sections describing subsystems stashd
+// does not have yet (persistence, replication) report Redis's values for "never ran".
+// Must not touch: sockets, the keyspace's internals. Thread: the event loop.
+#include "admin/info_sections.h"
+
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "stashd/admin/memory.h"
+#include "stashd/admin/stats_sampler.h"
+#include "stashd/command/node_state.h"
+
+namespace stashd::info {
+
+namespace {
+
+constexpr std::string_view kRedisVersion = "7.0.15";  // what clients gate features on
+constexpr std::string_view kNoReplicationId = "0000000000000000000000000000000000000000";
+constexpr int64_t kDefaultBacklogSize = 1024 * 1024;
+
+std::string os_name() {
+  utsname u{};
+  if (uname(&u) != 0) return "Linux";
+  return fmt::format("{} {} {}", u.sysname, u.release, u.machine);
+}
+
+std::string cpu_seconds(const timeval& tv) {
+  return fmt::format("{}.{:06d}", static_cast<int64_t>(tv.tv_sec), static_cast<int>(tv.tv_usec));
+}
+
+uint64_t total_system_memory() {
+  long pages = sysconf(_SC_PHYS_PAGES);
+  long page_size = sysconf(_SC_PAGESIZE);
+  return pages > 0 && page_size > 0 ? static_cast<uint64_t>(pages) * page_size : 0;
+}
+
+bool is_hex_id(std::string_view s) {
+  return s.size() == 40 && std::all_of(s.begin(), s.end(), [](char c) {
+           return std::isdigit(static_cast<unsigned char>(c)) || (c >= 'a' && c <= 'f');
+         });
+}
+
+}  // namespace
+
+std::string replication_id(std::string_view run_id) {
+  if (is_hex_id(run_id)) return std::string(run_id);
+  // No usable run id (a node built without the server, say): derive 40 stable hex digits from it.
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : run_id) h = (h ^ c) * 0x100000001b3ULL;
+  std::string id;
+  while (id.size() < 40) {
+    h += 0x9E3779B97F4A7C15ULL;
+    uint64_t z = h;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    id += fmt::format("{:016x}", z ^ (z >> 31));
+  }
+  id.resize(40);
+  return id;
+}
+
+void server_section(NodeState& node, Fields& out) {
+  const Config& config = node.config();
+  int64_t now_us = node.clock().now_us();
+  int64_t uptime_s = std::max<int64_t>(0, now_us / 1000 - node.start_time_ms) / 1000;
+  out.add("redis_version", kRedisVersion);
+  out.add("stashd_version", STASHD_VERSION);
+  out.add("redis_mode", "standalone");
+  out.add("os", os_name());
+  out.add("arch_bits", sizeof(void*) * 8);
+  out.add("multiplexing_api", "epoll");
+  out.add("gcc_version", fmt::format("{}.{}.{}", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__));
+  out.add("process_id", static_cast<int64_t>(getpid()));
+  out.add("process_supervised", "no");
+  out.add("run_id", node.run_id);
+  out.add("tcp_port", node.control != nullptr ? node.control->tcp_port() : config.port);
+  out.add("server_time_usec", now_us);
+  out.add("uptime_in_seconds", uptime_s);
+  out.add("uptime_in_days", uptime_s / 86400);
+  out.add("hz", config.hz);
+  out.add("configured_hz", config.hz);
+  out.add("lru_clock", node.keyspace().lru_clock());
+  out.add("executable", node.executable);
+  out.add("config_file", node.config_file);
+  out.add("io_threads_active", 0);
+}
+
+void clients_section(NodeState& node, Fields& out) {
+  size_t max_input = 0;
+  size_t max_output = 0;
+  for (const auto& [id, client] : node.clients()) {
+    if (client->transport == nullptr) continue;
+    max_input = std::max(max_input, client->transport->query_buffer_bytes());
+    max_output = std::max(max_output, client->transport->output_pending_bytes());
+  }
+  out.add("connected_clients", node.clients().size());
+  out.add("cluster_connections", 0);
+  out.add("maxclients", node.config().maxclients);
+  out.add("client_recent_max_input_buffer", max_input);
+  out.add("client_recent_max_output_buffer", max_output);
+  out.add("blocked_clients", 0);
+  out.add("tracking_clients", 0);
+  out.add("clients_in_timeout_table", 0);
+}
+
+void memory_section(NodeState& node, Fields& out) {
+  size_t used = measure_used_memory(node);
+  size_t rss = resident_memory(node);
+  size_t peak = sampled_stats(node).used_memory_peak;
+  uint64_t system = total_system_memory();
+  out.add("used_memory", used);
+  out.add("used_memory_human", bytes_to_human(used));
+  out.add("used_memory_rss", rss);
+  out.add("used_memory_rss_human", bytes_to_human(rss));
+  out.add("used_memory_peak", peak);
+  out.add("used_memory_peak_human", bytes_to_human(peak));
+  out.add("used_memory_peak_perc", fmt::format("{:.2f}%", peak ? 100.0 * used / peak : 0.0));
+  out.add("used_memory_dataset", dataset_memory(node));
+  out.add("total_system_memory", system);
+  out.add("total_system_memory_human", bytes_to_human(system));
+  out.add("maxmemory", 0);
+  out.add("maxmemory_human", bytes_to_human(0));
+  out.add("maxmemory_policy", "noeviction");
+  out.fixed("mem_fragmentation_ratio", used ? static_cast<double>(rss) / used : 0.0, 2);
+  out.add("mem_fragmentation_bytes", static_cast<int64_t>(rss) - static_cast<int64_t>(used));
+  out.add("mem_allocator", "libc");
+}
+
+void persistence_section(NodeState& node, Fields& out) {
+  out.add("loading", 0);
+  out.add("async_loading", 0);
+  out.add("rdb_changes_since_last_save", node.dirty);
+  out.add("rdb_bgsave_in_progress", 0);
+  // Redis counts the start as the last save; so does stashd until persistence lands.
+  out.add("rdb_last_save_time", node.start_time_ms / 1000);
+  out.add("rdb_last_bgsave_status", "ok");
+  out.add("rdb_last_bgsave_time_sec", -1);
+  out.add("rdb_current_bgsave_time_sec", -1);
+  out.add("rdb_saves", 0);
+  out.add("aof_enabled", 0);
+  out.add("aof_rewrite_in_progress", 0);
+  out.add("aof_rewrite_scheduled", 0);
+  out.add("aof_last_rewrite_time_sec", -1);
+  out.add("aof_current_rewrite_time_sec", -1);
+  out.add("aof_last_bgrewrite_status", "ok");
+  out.add("aof_rewrites", 0);
+  out.add("aof_last_write_status", "ok");
+}
+
+void replication_section(NodeState& node, Fields& out) {
+  out.add("role", "master");
+  out.add("connected_slaves", 0);
+  out.add("master_failover_state", "no-failover");
+  out.add("master_replid", replication_id(node.run_id));
+  out.add("master_replid2", kNoReplicationId);
+  out.add("master_repl_offset", 0);
+  out.add("second_repl_offset", -1);
+  out.add("repl_backlog_active", 0);
+  out.add("repl_backlog_size", kDefaultBacklogSize);
+  out.add("repl_backlog_first_byte_offset", 0);
+  out.add("repl_backlog_histlen", 0);
+}
+
+void cpu_section(NodeState&, Fields& out) {
+  rusage self{};
+  rusage children{};
+  rusage thread{};
+  getrusage(RUSAGE_SELF, &self);
+  getrusage(RUSAGE_CHILDREN, &children);
+  getrusage(RUSAGE_THREAD, &thread);  // INFO runs on the event loop: this is the main thread
+  out.add("used_cpu_sys", cpu_seconds(self.ru_stime));
+  out.add("used_cpu_user", cpu_seconds(self.ru_utime));
+  out.add("used_cpu_sys_children", cpu_seconds(children.ru_stime));
+  out.add("used_cpu_user_children", cpu_seconds(children.ru_utime));
+  out.add("used_cpu_sys_main_thread", cpu_seconds(thread.ru_stime));
+  out.add("used_cpu_user_main_thread", cpu_seconds(thread.ru_utime));
+}
+
+void cluster_section(NodeState&, Fields& out) { out.add("cluster_enabled", 0); }
+
+}  // namespace stashd::info
