@@ -140,7 +140,12 @@ void Dispatcher::execute(Client& client, std::span<const std::string_view> argv)
   bool suppress = client.reply_mode == ReplyMode::kOff || client.reply_mode == ReplyMode::kSkipThis;
 
   if (Command* row = resolve(client, argv)) {
-    if (client.has(kClientMulti) && !row->has(kCmdTransactionControl)) {
+    if (client.protocol() == 2 && client.subscription_count() > 0 &&
+        !row->has(kCmdSubscribedContext)) {
+      reject(client, fmt::format("ERR Can't execute '{}': only (P|S)SUBSCRIBE / "
+                                 "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+                                 row->full_name));
+    } else if (client.has(kClientMulti) && !row->has(kCmdTransactionControl)) {
       if (row->has(kCmdNoMulti)) {
         ++row->rejected_calls;
         reject(client, "ERR Command not allowed inside a transaction");

@@ -32,7 +32,12 @@ void ping(CommandContext& ctx) {
     ctx.error("ERR wrong number of arguments for 'ping' command");
     return;
   }
-  if (ctx.argc() == 2) {
+  if (ctx.client.protocol() == 2 && ctx.client.subscription_count() > 0) {
+    // In RESP2 subscribed mode PING answers in the shape of a pushed message.
+    ctx.out.array(2);
+    ctx.out.bulk("pong");
+    ctx.out.bulk(ctx.argc() == 2 ? ctx.arg(1) : "");
+  } else if (ctx.argc() == 2) {
     ctx.out.bulk(ctx.arg(1));
   } else {
     ctx.out.simple("PONG");
@@ -155,6 +160,7 @@ void reset(CommandContext& ctx) {
   c.multi_queue.clear();
   c.multi_error = false;
   ctx.node.watches().unwatch_all(&c);
+  ctx.node.pubsub().remove_client(&c);
   c.db = 0;
   c.reply_mode = ReplyMode::kOn;
   c.flags &= ~(kClientNoEvict | kClientMulti);
@@ -172,11 +178,11 @@ void reset(CommandContext& ctx) {
 
 void register_connection_commands(CommandTable& table) {
   constexpr uint64_t kConn = kAclConnection;
-  table.add({"ping", -1, kCmdFast | kCmdStale, 0, 0, 0, kConn, ping, "connection", "1.0.0",
+  table.add({"ping", -1, kCmdSubscribedContext | kCmdFast | kCmdStale, 0, 0, 0, kConn, ping, "connection", "1.0.0",
              "Returns the server's liveliness response.", "O(1)"});
   table.add({"echo", 2, kCmdFast | kCmdStale | kCmdLoading, 0, 0, 0, kConn, echo, "connection",
              "1.0.0", "Returns the given string.", "O(1)"});
-  table.add({"quit", -1, kCmdTransactionControl | kCmdAllowBusy | kCmdNoAuth | kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0,
+  table.add({"quit", -1, kCmdSubscribedContext | kCmdTransactionControl | kCmdAllowBusy | kCmdNoAuth | kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0,
              kConn, quit, "connection", "1.0.0", "Closes the connection.", "O(1)"});
   table.add({"select", 2, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, kConn, select,
              "connection", "1.0.0", "Changes the selected database.", "O(1)"});
@@ -185,7 +191,7 @@ void register_connection_commands(CommandTable& table) {
              "O(N) where N is the number of passwords defined for the user"});
   table.add({"hello", -1, kCmdNoAuth | kCmdLoading | kCmdStale | kCmdFast | kCmdNoscript, 0, 0, 0,
              kConn, hello, "connection", "6.0.0", "Handshakes with the Redis server.", "O(1)"});
-  table.add({"reset", 1, kCmdTransactionControl | kCmdNoAuth | kCmdLoading | kCmdStale | kCmdFast | kCmdNoscript, 0, 0, 0,
+  table.add({"reset", 1, kCmdSubscribedContext | kCmdTransactionControl | kCmdNoAuth | kCmdLoading | kCmdStale | kCmdFast | kCmdNoscript, 0, 0, 0,
              kConn, reset, "connection", "6.2.0", "Resets the connection.", "O(1)"});
 }
 

@@ -81,7 +81,15 @@ void Connection::close_after_reply() {
   asio::post(socket_.get_executor(), [self = shared_from_this()] { self->flush(); });
 }
 
-void Connection::request_flush() { flush(); }
+void Connection::request_flush() {
+  // Pushed output (pub/sub, MONITOR) grows without the client sending anything: check its limit.
+  // The close is deferred: the caller may be iterating the subscribers this would remove.
+  if (output_limit_reached(node_->clock().now_ms())) {
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->close(); });
+    return;
+  }
+  flush();
+}
 
 bool Connection::want_read() const {
   return !closed_ && !reading_ && !paused_ && !client_.has(kClientCloseAfterReply) &&
@@ -168,7 +176,16 @@ void Connection::process_input() {
 }
 
 bool Connection::over_output_limit(int64_t now_ms) {
-  const OutputBufferLimit& limit = node_->config().client_output_buffer_limit_normal;
+  if (!output_limit_reached(now_ms)) return false;
+  close();
+  return true;
+}
+
+bool Connection::output_limit_reached(int64_t now_ms) {
+  const Config& cfg = node_->config();
+  const OutputBufferLimit& limit = client_.has(kClientPubsub)
+                                       ? cfg.client_output_buffer_limit_pubsub
+                                       : cfg.client_output_buffer_limit_normal;
   int64_t pending = static_cast<int64_t>(output_pending_bytes());
   bool hard = limit.hard_bytes > 0 && pending > limit.hard_bytes;
   bool soft = false;
@@ -179,10 +196,13 @@ bool Connection::over_output_limit(int64_t now_ms) {
     soft_limit_since_ms_ = 0;
   }
   if (!hard && !soft) return false;
-  spdlog::warn("closing client {}: {} bytes of output over client-output-buffer-limit",
-               client_.addr, pending);
-  ++node_->stats().client_output_buffer_limit_disconnections;
-  close();
+  if (!client_.has(kClientCloseAfterReply)) {
+    spdlog::warn("closing client {}: {} bytes of output over client-output-buffer-limit",
+                 client_.addr, pending);
+    ++node_->stats().client_output_buffer_limit_disconnections;
+  }
+  // No more replies for a client being dropped.
+  client_.flags |= kClientCloseAfterReply;
   return true;
 }
 

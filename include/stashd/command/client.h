@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -70,6 +71,11 @@ class Client {
   bool multi_error = false;
   std::vector<WatchedKey> watched;
   bool watch_dirty = false;
+
+  // Pub/sub subscriptions (the registry in PubSub holds the reverse index).
+  std::set<std::string, std::less<>> channels;
+  std::set<std::string, std::less<>> patterns;
+  size_t subscription_count() const { return channels.size() + patterns.size(); }
 
   std::string out;  // replies not yet handed to the socket
   resp::ReplyWriter writer{&out, 2};

@@ -37,6 +37,8 @@ enum CommandFlag : uint32_t {
   // Internal (not shown by COMMAND): runs immediately inside MULTI instead of being queued
   // (MULTI EXEC DISCARD WATCH QUIT RESET).
   kCmdTransactionControl = 1u << 31,
+  // Internal: allowed for a RESP2 client in subscribed mode ((P)SUBSCRIBE, PING, QUIT, RESET...).
+  kCmdSubscribedContext = 1u << 30,
 };
 
 // ACL categories (the "@name" strings Redis reports). @fast/@slow come from kCmdFast.

@@ -13,6 +13,7 @@
 
 #include "stashd/command/client.h"
 #include "stashd/command/command_table.h"
+#include "stashd/command/pubsub.h"
 #include "stashd/command/slowlog.h"
 #include "stashd/command/watch_registry.h"
 #include "stashd/common/clock.h"
@@ -59,6 +60,7 @@ class NodeState {
   CommandTable& commands() { return commands_; }
   Slowlog& slowlog() { return slowlog_; }
   WatchRegistry& watches() { return watches_; }
+  PubSub& pubsub() { return pubsub_; }
   ServerStats& stats() { return stats_; }
 
   // Clients, in id order (CLIENT LIST order).
@@ -89,6 +91,7 @@ class NodeState {
   CommandTable commands_;
   Slowlog slowlog_;
   WatchRegistry watches_;
+  PubSub pubsub_;
   ServerStats stats_;
   std::map<uint64_t, Client*> clients_;
   std::vector<Client*> monitors_;

@@ -12,10 +12,12 @@ void register_key_commands(CommandTable& table);      // src/commands/key_cmds.c
 void register_server_commands(CommandTable& table);   // src/commands/server_cmds.cpp
 void register_connection_commands(CommandTable& table);  // src/commands/connection_cmds.cpp
 void register_transaction_commands(CommandTable& table);  // src/commands/transaction_cmds.cpp
+void register_pubsub_commands(CommandTable& table);   // src/commands/pubsub_cmds.cpp
 
 inline void register_all_commands(CommandTable& table) {
   register_connection_commands(table);
   register_transaction_commands(table);
+  register_pubsub_commands(table);
   register_string_commands(table);
   register_bit_commands(table);
   register_key_commands(table);

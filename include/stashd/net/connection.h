@@ -55,7 +55,9 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
   void process_input();
   void flush();
   void on_written(const asio::error_code& ec, size_t n);
+  // Closes the client (and returns true) when its pending output is over its class's limit.
   bool over_output_limit(int64_t now_ms);
+  bool output_limit_reached(int64_t now_ms);
   void protocol_error(const std::string& message);
 
   asio::ip::tcp::socket socket_;
