@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Owns: the side-by-side throughput comparison of stashd and Debian's redis-server with
+# redis-benchmark (SET, GET, INCR, MSET of 10 keys; pipeline depth 1 and 16; 50 clients; 100-byte
+# values; 1M random keys), interleaved over several rounds, printing per-test medians and the
+# stashd/redis ratio. Both servers run without persistence, pinned to one core; redis-benchmark
+# runs on another. Builds nothing: uses build/stashd (or $STASHD_BIN).
+#
+# Usage: bench/compare_redis.sh [-r ROUNDS] [-n N_P1] [-N N_P16] [-c CLIENTS] [-t TESTS]
+#   ROUNDS (3), N_P1 requests per run at -P 1 (100000), N_P16 at -P 16 (200000), CLIENTS (50),
+#   TESTS a redis-benchmark -t list (set,get,incr,mset).
+#   SERVER_CPU (0) and CLIENT_CPU (1) choose the cores.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+stashd_bin="${STASHD_BIN:-$here/../build/stashd}"
+rounds=3
+n_p1=100000
+n_p16=200000
+clients=50
+tests="set,get,incr,mset"
+server_cpu="${SERVER_CPU:-0}"
+client_cpu="${CLIENT_CPU:-1}"
+
+while getopts "r:n:N:c:t:h" opt; do
+  case "$opt" in
+    r) rounds="$OPTARG" ;;
+    n) n_p1="$OPTARG" ;;
+    N) n_p16="$OPTARG" ;;
+    c) clients="$OPTARG" ;;
+    t) tests="$OPTARG" ;;
+    *) sed -n '2,12p' "$0"; exit 2 ;;
+  esac
+done
+
+for tool in redis-server redis-benchmark redis-cli taskset /usr/bin/python3; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "missing $tool (apt-get install redis-server redis-tools util-linux)" >&2
+    exit 1
+  fi
+done
+[[ -x "$stashd_bin" ]] || { echo "no stashd binary at $stashd_bin: build it first" >&2; exit 1; }
+if (( $(nproc) < 2 )); then
+  echo "warning: fewer than 2 CPUs; server and client share a core" >&2
+  client_cpu="$server_cpu"
+fi
+
+free_port() {
+  /usr/bin/python3 -c \
+    'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+workdir="$(mktemp -d /tmp/stashd-compare.XXXXXX)"
+redis_pid=""
+stashd_pid=""
+cleanup() {
+  local pid
+  for pid in "$redis_pid" "$stashd_pid"; do
+    if [[ -n "$pid" ]]; then
+      kill "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
+  rm -rf "$workdir"
+}
+trap cleanup EXIT
+
+wait_ready() {  # port pid name
+  for _ in $(seq 1 200); do
+    kill -0 "$2" 2>/dev/null || { echo "$3 exited during start-up" >&2; exit 1; }
+    [[ "$(redis-cli -h 127.0.0.1 -p "$1" ping 2>/dev/null)" == "PONG" ]] && return 0
+    sleep 0.05
+  done
+  echo "$3 did not answer PING on port $1" >&2
+  exit 1
+}
+
+redis_port="$(free_port)"
+stashd_port="$(free_port)"
+mkdir -p "$workdir/redis" "$workdir/stashd"
+taskset -c "$server_cpu" redis-server --port "$redis_port" --bind 127.0.0.1 --save "" \
+  --appendonly no --daemonize no --dir "$workdir/redis" --logfile "$workdir/redis.log" &
+redis_pid=$!
+taskset -c "$server_cpu" "$stashd_bin" --port "$stashd_port" --bind 127.0.0.1 \
+  --dir "$workdir/stashd" --logfile "$workdir/stashd.log" &
+stashd_pid=$!
+wait_ready "$redis_port" "$redis_pid" redis-server
+wait_ready "$stashd_port" "$stashd_pid" stashd
+
+redis_version="$(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p')"
+echo "redis-server $redis_version (pid $redis_pid, port $redis_port)" \
+     "vs $("$stashd_bin" --version) (pid $stashd_pid, port $stashd_port);" \
+     "servers on CPU $server_cpu, redis-benchmark on CPU $client_cpu; $rounds rounds"
+
+results="$workdir/results.tsv"
+: > "$results"
+for round in $(seq 1 "$rounds"); do
+  for pipeline in 1 16; do
+    n="$n_p1"
+    (( pipeline == 16 )) && n="$n_p16"
+    for server in redis stashd; do
+      port="$redis_port"
+      [[ "$server" == stashd ]] && port="$stashd_port"
+      redis-cli -h 127.0.0.1 -p "$port" flushall >/dev/null
+      cmd=(taskset -c "$client_cpu" redis-benchmark -h 127.0.0.1 -p "$port" -c "$clients"
+           -n "$n" -d 100 -r 1000000 -P "$pipeline" -t "$tests" --csv)
+      echo "round $round: ${cmd[*]}"
+      # CSV rows: "TEST","rps",latencies...; the header row starts with "test".
+      "${cmd[@]}" | tr -d '"' | awk -F, -v s="$server" -v p="$pipeline" \
+        '$1 != "test" && NF > 1 { printf "%s\tP%s\t%s\t%s\n", s, p, $1, $2 }' >> "$results"
+    done
+  done
+done
+
+/usr/bin/python3 - "$results" <<'EOF'
+import statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    server, pipeline, test, rps = line.rstrip("\n").split("\t")
+    runs.setdefault((test, pipeline), {}).setdefault(server, []).append(float(rps))
+print()
+print(f"{'test':<18}{'pipeline':>9}{'redis rps':>14}{'stashd rps':>14}{'stashd/redis':>14}   runs")
+for (test, pipeline), by in sorted(runs.items(), key=lambda kv: (kv[0][1] != "P1", kv[0][0])):
+    r = statistics.median(by.get("redis", [0]))
+    s = statistics.median(by.get("stashd", [0]))
+    ratio = s / r if r else float("nan")
+    print(f"{test:<18}{pipeline:>9}{r:>14.0f}{s:>14.0f}{ratio:>14.2f}   "
+          f"redis {by.get('redis')} stashd {by.get('stashd')}")
+EOF
