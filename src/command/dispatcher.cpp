@@ -160,10 +160,62 @@ void Dispatcher::execute(Client& client, std::span<const std::string_view> argv)
 
   if (suppress && client.reply_mode != ReplyMode::kOn) client.out.resize(out_before);
   if (client.reply_mode == ReplyMode::kSkipThis) client.reply_mode = ReplyMode::kOn;
+  if (node_->blocking().has_ready()) serve_blocked();
+}
+
+void Dispatcher::serve_blocked() {
+  while (node_->blocking().has_ready()) {
+    for (Client* c : node_->blocking().take_ready()) {
+      // An earlier retry in this round may already have served (and unblocked) this client.
+      if (c->blocked) retry_blocked(*c);
+    }
+  }
+}
+
+void Dispatcher::retry_blocked(Client& client) {
+  std::vector<std::string_view> argv(client.blocked_request.begin(), client.blocked_request.end());
+  Command* row = resolve(client, argv);
+  client.block_retry = true;
+  client.block_again = false;
+  if (row != nullptr) {
+    node_->keyspace().set_now_ms(node_->clock().now_ms());
+    int saved_db = client.db;
+    client.db = client.blocked_db;
+    run(client, *row, argv);
+    client.db = saved_db;
+  }
+  client.block_retry = false;
+  if (!client.block_again) finish_unblock(client);
+}
+
+void Dispatcher::finish_unblock(Client& client) {
+  node_->blocking().unblock(&client);
+  client.blocked_request.clear();
+  if (client.transport) {
+    client.transport->unblocked();
+    client.transport->request_flush();
+  }
+}
+
+void Dispatcher::block_timed_out(Client& client) { unblock_with(client, nullptr); }
+
+void Dispatcher::unblock_with(Client& client, const char* error) {
+  if (!client.blocked) return;
+  if (error != nullptr) {
+    client.writer.error(error);
+  } else if (client.blocked_timeout_null_array) {
+    client.writer.null_array();
+  } else {
+    client.writer.null();
+  }
+  finish_unblock(client);
 }
 
 void Dispatcher::execute_queued(Client& client, std::span<const std::string_view> argv) {
+  // Inside EXEC a blocking command does not block: it answers as if it had timed out.
+  in_exec_ = true;
   if (Command* row = resolve(client, argv)) run(client, *row, argv);
+  in_exec_ = false;
 }
 
 void Dispatcher::run(Client& client, Command& row, std::span<const std::string_view> argv) {
@@ -172,6 +224,7 @@ void Dispatcher::run(Client& client, Command& row, std::span<const std::string_v
   }
   size_t out_before = client.out.size();
   CommandContext ctx(*node_, client, row, argv);
+  ctx.in_exec = in_exec_;
   auto start = std::chrono::steady_clock::now();
   row.spec.handler(ctx);
   int64_t duration_us = std::chrono::duration_cast<std::chrono::microseconds>(

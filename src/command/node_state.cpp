@@ -21,6 +21,7 @@ NodeState::NodeState(Config* config, ConfigRegistry* registry, const Clock* cloc
 void NodeState::remove_client(Client* c) {
   watches_.unwatch_all(c);
   pubsub_.remove_client(c);
+  blocking_.unblock(c);
   clients_.erase(c->id);
   monitors_.erase(std::remove(monitors_.begin(), monitors_.end(), c), monitors_.end());
 }

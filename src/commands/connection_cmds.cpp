@@ -178,7 +178,7 @@ void reset(CommandContext& ctx) {
 
 void register_connection_commands(CommandTable& table) {
   constexpr uint64_t kConn = kAclConnection;
-  table.add({"ping", -1, kCmdSubscribedContext | kCmdFast | kCmdStale, 0, 0, 0, kConn, ping, "connection", "1.0.0",
+  table.add({"ping", -1, kCmdSubscribedContext | kCmdFast, 0, 0, 0, kConn, ping, "connection", "1.0.0",
              "Returns the server's liveliness response.", "O(1)"});
   table.add({"echo", 2, kCmdFast | kCmdStale | kCmdLoading, 0, 0, 0, kConn, echo, "connection",
              "1.0.0", "Returns the given string.", "O(1)"});

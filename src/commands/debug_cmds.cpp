@@ -108,6 +108,54 @@ void debug_digest_value(CommandContext& ctx) {
   }
 }
 
+// DEBUG PROTOCOL <type>: one reply of each RESP3 type, with the values Redis uses, so clients can
+// test their RESP3 parsing (RESP2 clients get the downgraded form).
+void debug_protocol(CommandContext& ctx) {
+  resp::ReplyWriter& out = ctx.out;
+  std::string_view type = ctx.arg(2);
+  if (iequals(type, "string")) {
+    out.bulk("Hello World");
+  } else if (iequals(type, "integer")) {
+    out.integer(12345);
+  } else if (iequals(type, "double")) {
+    out.double_value(3.141);
+  } else if (iequals(type, "bignum")) {
+    out.big_number("1234567999999999999999999999999999999");
+  } else if (iequals(type, "null")) {
+    out.null();
+  } else if (iequals(type, "array") || iequals(type, "set")) {
+    if (iequals(type, "array")) {
+      out.array(3);
+    } else {
+      out.set(3);
+    }
+    for (int j = 0; j < 3; ++j) out.integer(j);
+  } else if (iequals(type, "map")) {
+    out.map(3);
+    for (int j = 0; j < 3; ++j) {
+      out.integer(j);
+      out.boolean(j == 1);
+    }
+  } else if (iequals(type, "true") || iequals(type, "false")) {
+    out.boolean(iequals(type, "true"));
+  } else if (iequals(type, "verbatim")) {
+    out.verbatim("This is a verbatim\nstring");
+  } else if (iequals(type, "push")) {
+    if (out.protocol() < 3) {
+      ctx.error("ERR RESP2 is not supported by this command");
+      return;
+    }
+    out.push(2);
+    out.bulk("server-cpu-usage");
+    out.integer(42);
+    out.bulk("Some real reply following the push reply");
+  } else {
+    ctx.error(
+        "ERR Wrong protocol type name. Please use one of the following: "
+        "string|integer|double|bignum|null|array|set|map|push|verbatim|true|false");
+  }
+}
+
 void debug_help(CommandContext& ctx) {
   reply_help(ctx, "DEBUG",
              {
@@ -117,6 +165,9 @@ void debug_help(CommandContext& ctx) {
                  "    Output a hex signature of the values of all the specified keys.",
                  "OBJECT <key>",
                  "    Show low level info about `key` and associated value.",
+                 "PROTOCOL <type>",
+                 "    Reply with a test value of the specified type. <type> can be: string,",
+                 "    integer, double, bignum, null, array, set, map, push, verbatim, true, false.",
                  "SET-ACTIVE-EXPIRE <0|1>",
                  "    Setting it to 0 disables expiring keys in background when they are not",
                  "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
@@ -136,6 +187,8 @@ void debug(CommandContext& ctx) {
     debug_set_active_expire(ctx);
   } else if (ctx.arg_is(1, "OBJECT") && argc == 3) {
     debug_object(ctx);
+  } else if (ctx.arg_is(1, "PROTOCOL") && argc == 3) {
+    debug_protocol(ctx);
   } else if (ctx.arg_is(1, "DIGEST") && argc == 2) {
     debug_digest(ctx);
   } else if (ctx.arg_is(1, "DIGEST-VALUE")) {

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,20 +42,21 @@ bool parse_cursor(std::string_view s, uint64_t* out) {
 // (if any). Type names compare ignoring case; an unknown one matches nothing.
 struct KeyFilter {
   const Db* db;
-  std::string_view pattern;  // empty = every key
+  std::optional<std::string_view> pattern;  // none = every key ("" matches only the empty key)
   std::string_view type;     // empty = every type
 
   bool accepts(EntryIndex e) const {
     if (db->is_expired(e)) return false;
     entry::View v = db->view(e);
     if (!type.empty() && !iequals(type, type_name(v.type()))) return false;
-    return pattern.empty() || glob_match(pattern, v.key());
+    return !pattern || glob_match(*pattern, v.key());
   }
 };
 
-// "*" matches every key, including the empty one that glob_match would refuse.
-std::string_view effective_pattern(std::string_view pattern) {
-  return pattern == "*" ? std::string_view{} : pattern;
+// "*" matches every key without running the matcher.
+std::optional<std::string_view> effective_pattern(std::string_view pattern) {
+  if (pattern == "*") return std::nullopt;
+  return pattern;
 }
 
 void write_keys(CommandContext& ctx, const std::vector<std::string_view>& keys) {
@@ -84,7 +86,7 @@ void scan(CommandContext& ctx) {
     return;
   }
   Db& db = ctx.db();
-  KeyFilter filter{&db, {}, {}};
+  KeyFilter filter{&db, std::nullopt, {}};
   int64_t count = 10;
   for (size_t i = 2; i < ctx.argc(); i += 2) {
     bool has_value = i + 1 < ctx.argc();

@@ -32,7 +32,8 @@ Connection::Connection(asio::ip::tcp::socket socket, NodeState* node, Dispatcher
       node_(node),
       dispatcher_(dispatcher),
       owner_(owner),
-      client_(node->next_client_id(), node->clock().now_ms()) {
+      client_(node->next_client_id(), node->clock().now_ms()),
+      block_timer_(socket_.get_executor()) {
   resp::ParseLimits limits;
   limits.max_bulk_len = node->config().proto_max_bulk_len;
   parser_.set_limits(limits);
@@ -69,6 +70,7 @@ void Connection::close() {
   if (closed_) return;
   closed_ = true;
   asio::error_code ec;
+  block_timer_.cancel();
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   socket_.close(ec);
   node_->remove_client(&client_);
@@ -79,6 +81,21 @@ void Connection::close_after_reply() {
   client_.flags |= kClientCloseAfterReply;
   // Deferred: the caller may be another client's command iterating the client registry.
   asio::post(socket_.get_executor(), [self = shared_from_this()] { self->flush(); });
+}
+
+void Connection::blocked(int64_t deadline_ms) {
+  if (deadline_ms == 0) return;
+  int64_t wait = std::max<int64_t>(0, deadline_ms - node_->clock().now_ms());
+  block_timer_.expires_after(std::chrono::milliseconds(wait));
+  block_timer_.async_wait([self = shared_from_this()](const asio::error_code& ec) {
+    if (!ec && !self->closed_) self->dispatcher_->block_timed_out(self->client_);
+  });
+}
+
+void Connection::unblocked() {
+  block_timer_.cancel();
+  // Requests pipelined behind the blocking one run now, after the caller's command finishes.
+  asio::post(socket_.get_executor(), [self = shared_from_this()] { self->process_input(); });
 }
 
 void Connection::request_flush() {
@@ -147,7 +164,7 @@ void Connection::protocol_error(const std::string& message) {
 }
 
 void Connection::process_input() {
-  while (!closed_ && !paused_ && !client_.has(kClientCloseAfterReply) &&
+  while (!closed_ && !paused_ && !client_.blocked && !client_.has(kClientCloseAfterReply) &&
          inbuf_start_ < inbuf_filled_ && output_pending_bytes() <= kBackpressureBytes) {
     std::string_view data(inbuf_.data() + inbuf_start_, inbuf_filled_ - inbuf_start_);
     resp::ParseStatus status = parser_.parse(data);
@@ -244,7 +261,7 @@ void Connection::on_written(const asio::error_code& ec, size_t n) {
 void Connection::tick(int64_t now_ms) {
   if (closed_) return;
   const Config& cfg = node_->config();
-  if (cfg.timeout > 0 && !client_.has(kClientMonitor) &&
+  if (cfg.timeout > 0 && !client_.has(kClientMonitor) && !client_.blocked &&
       now_ms - client_.last_interaction_ms > cfg.timeout * 1000) {
     spdlog::debug("closing idle client {}", client_.addr);
     close();

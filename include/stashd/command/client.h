@@ -21,6 +21,10 @@ class ClientTransport {
   virtual void request_flush() = 0;
   // Close the connection once pending output is written (CLIENT KILL, QUIT).
   virtual void close_after_reply() = 0;
+  // The client blocked (stop running its pipelined requests; time out at deadline_ms, 0 = never)
+  // or was unblocked (resume).
+  virtual void blocked(int64_t deadline_ms) = 0;
+  virtual void unblocked() = 0;
   virtual size_t query_buffer_bytes() const = 0;
   virtual size_t query_buffer_free() const = 0;
   virtual size_t output_pending_bytes() const = 0;
@@ -76,6 +80,15 @@ class Client {
   std::set<std::string, std::less<>> channels;
   std::set<std::string, std::less<>> patterns;
   size_t subscription_count() const { return channels.size() + patterns.size(); }
+
+  // Blocking state: the request to retry when a key is ready, what to reply on timeout.
+  bool blocked = false;
+  int blocked_db = 0;
+  std::vector<std::string> blocked_keys;
+  std::vector<std::string> blocked_request;
+  bool blocked_timeout_null_array = true;  // else a null bulk (BLMOVE, BRPOPLPUSH)
+  bool block_retry = false;                // the blocked request is being retried
+  bool block_again = false;                // ...and asked to keep waiting
 
   std::string out;  // replies not yet handed to the socket
   resp::ReplyWriter writer{&out, 2};

@@ -64,6 +64,15 @@ class CommandContext {
   // Does not count toward dirty; the caller adds what Redis counts.
   void db_changed(int db);
   void error(std::string_view message) { out.error(message); }
+
+  // Blocking commands: whether this call may block (not inside MULTI/EXEC), and blocking the client
+  // on `keys` until one is written or timeout_ms (0 = forever) passes. The request runs again when
+  // a key is ready; it calls block() again to keep waiting, keeping its place in line.
+  bool can_block() const { return !in_exec; }
+  void block(const std::vector<std::string>& keys, int64_t timeout_ms, bool timeout_null_array);
+  // Parses a blocking timeout in seconds (float) as Redis does; replies the error on failure.
+  std::optional<int64_t> timeout_arg(size_t i);
+  bool in_exec = false;
 };
 
 }  // namespace stashd

@@ -20,6 +20,10 @@ class Dispatcher {
   void execute(Client& client, std::span<const std::string_view> argv);
   // Runs one request queued by MULTI (EXEC calls this for each).
   void execute_queued(Client& client, std::span<const std::string_view> argv);
+  // A blocked client's timeout passed: replies the timeout value (null) and unblocks it.
+  void block_timed_out(Client& client);
+  // Unblocks a client with a given reply (CLIENT UNBLOCK): nullptr replies the timeout value.
+  void unblock_with(Client& client, const char* error);
   // Whether CLIENT PAUSE holds this request back right now.
   bool paused(const Client& client, std::span<const std::string_view> argv) const;
 
@@ -29,9 +33,14 @@ class Dispatcher {
   Command* resolve(Client& client, std::span<const std::string_view> argv);
   void reject(Client& client, std::string_view message);
   void run(Client& client, Command& row, std::span<const std::string_view> argv);
+  // Retries clients blocked on keys that writes made ready, oldest first, until none is left.
+  void serve_blocked();
+  void retry_blocked(Client& client);
+  void finish_unblock(Client& client);
   void feed_monitors(const Client& client, std::span<const std::string_view> argv);
   void count_error(std::string_view reply_tail);
   NodeState* node_;
+  bool in_exec_ = false;
 };
 
 }  // namespace stashd

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "stashd/command/blocking.h"
 #include "stashd/command/client.h"
 #include "stashd/command/command_table.h"
 #include "stashd/command/pubsub.h"
@@ -61,6 +62,7 @@ class NodeState {
   Slowlog& slowlog() { return slowlog_; }
   WatchRegistry& watches() { return watches_; }
   PubSub& pubsub() { return pubsub_; }
+  BlockingRegistry& blocking() { return blocking_; }
   ServerStats& stats() { return stats_; }
 
   // Clients, in id order (CLIENT LIST order).
@@ -92,6 +94,7 @@ class NodeState {
   Slowlog slowlog_;
   WatchRegistry watches_;
   PubSub pubsub_;
+  BlockingRegistry blocking_;
   ServerStats stats_;
   std::map<uint64_t, Client*> clients_;
   std::vector<Client*> monitors_;

@@ -43,6 +43,8 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
   // ClientTransport
   void request_flush() override;
   void close_after_reply() override;
+  void blocked(int64_t deadline_ms) override;
+  void unblocked() override;
   size_t query_buffer_bytes() const override { return inbuf_filled_ - inbuf_start_; }
   size_t query_buffer_free() const override { return inbuf_.size() - inbuf_filled_; }
   size_t output_pending_bytes() const override { return client_.out.size() + writing_.size(); }
@@ -74,6 +76,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
   bool writing_in_flight_ = false;
   bool closed_ = false;
   bool paused_ = false;
+  asio::steady_timer block_timer_;
   int64_t soft_limit_since_ms_ = 0;
 };
 

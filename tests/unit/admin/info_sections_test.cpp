@@ -27,6 +27,8 @@ class FakeTransport : public ClientTransport {
  public:
   void request_flush() override {}
   void close_after_reply() override {}
+  void blocked(int64_t) override {}
+  void unblocked() override {}
   size_t query_buffer_bytes() const override { return 26; }
   size_t query_buffer_free() const override { return 0; }
   size_t output_pending_bytes() const override { return 7; }

@@ -15,6 +15,8 @@ class FakeTransport : public ClientTransport {
  public:
   void request_flush() override {}
   void close_after_reply() override { ++close_requests; }
+  void blocked(int64_t) override {}
+  void unblocked() override {}
   size_t query_buffer_bytes() const override { return 26; }
   size_t query_buffer_free() const override { return 100; }
   size_t output_pending_bytes() const override { return 7; }

@@ -110,3 +110,20 @@ TEST_F(DebugCommands, HelpListsTheSubcommands) {
 
 }  // namespace
 }  // namespace stashd::testing
+
+namespace stashd::testing {
+namespace {
+
+TEST(DebugProtocol, RepliesEachResp3TypeAndItsResp2Downgrade) {
+  CommandHarness h;
+  EXPECT_EQ(h.run({"DEBUG", "PROTOCOL", "double"}), bulk("3.141"));
+  EXPECT_EQ(h.run({"DEBUG", "PROTOCOL", "push"}), "-ERR RESP2 is not supported by this command\r\n");
+  h.hello3();
+  EXPECT_EQ(h.run({"DEBUG", "PROTOCOL", "double"}), ",3.141\r\n");
+  EXPECT_EQ(h.run({"DEBUG", "PROTOCOL", "map"}), "%3\r\n:0\r\n#f\r\n:1\r\n#t\r\n:2\r\n#f\r\n");
+  EXPECT_EQ(h.run({"DEBUG", "PROTOCOL", "null"}), "_\r\n");
+  EXPECT_EQ(h.run({"DEBUG", "PROTOCOL", "nope"}).substr(0, 36), "-ERR Wrong protocol type name. Pleas");
+}
+
+}  // namespace
+}  // namespace stashd::testing
