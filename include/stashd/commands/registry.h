@@ -13,6 +13,7 @@ void register_server_commands(CommandTable& table);   // src/commands/server_cmd
 void register_connection_commands(CommandTable& table);  // src/commands/connection_cmds.cpp
 void register_transaction_commands(CommandTable& table);  // src/commands/transaction_cmds.cpp
 void register_pubsub_commands(CommandTable& table);   // src/commands/pubsub_cmds.cpp
+void register_hash_commands(CommandTable& table);     // src/commands/hash_cmds.cpp
 
 inline void register_all_commands(CommandTable& table) {
   register_connection_commands(table);
@@ -22,6 +23,7 @@ inline void register_all_commands(CommandTable& table) {
   register_bit_commands(table);
   register_key_commands(table);
   register_server_commands(table);
+  register_hash_commands(table);
 }
 
 }  // namespace stashd
