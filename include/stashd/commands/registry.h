@@ -14,6 +14,7 @@ void register_connection_commands(CommandTable& table);  // src/commands/connect
 void register_transaction_commands(CommandTable& table);  // src/commands/transaction_cmds.cpp
 void register_pubsub_commands(CommandTable& table);   // src/commands/pubsub_cmds.cpp
 void register_hash_commands(CommandTable& table);     // src/commands/hash_cmds.cpp
+void register_set_commands(CommandTable& table);      // src/commands/set_cmds.cpp
 
 inline void register_all_commands(CommandTable& table) {
   register_connection_commands(table);
@@ -24,6 +25,7 @@ inline void register_all_commands(CommandTable& table) {
   register_key_commands(table);
   register_server_commands(table);
   register_hash_commands(table);
+  register_set_commands(table);
 }
 
 }  // namespace stashd
