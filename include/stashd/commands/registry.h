@@ -14,6 +14,7 @@ void register_connection_commands(CommandTable& table);  // src/commands/connect
 void register_transaction_commands(CommandTable& table);  // src/commands/transaction_cmds.cpp
 void register_pubsub_commands(CommandTable& table);   // src/commands/pubsub_cmds.cpp
 void register_list_commands(CommandTable& table);     // src/commands/list_cmds.cpp
+void register_blocking_list_commands(CommandTable& table);  // src/commands/blocking_list_cmds.cpp
 void register_hash_commands(CommandTable& table);     // src/commands/hash_cmds.cpp
 void register_set_commands(CommandTable& table);      // src/commands/set_cmds.cpp
 
@@ -22,6 +23,7 @@ inline void register_all_commands(CommandTable& table) {
   register_transaction_commands(table);
   register_pubsub_commands(table);
   register_list_commands(table);
+  register_blocking_list_commands(table);
   register_string_commands(table);
   register_bit_commands(table);
   register_key_commands(table);
