@@ -41,6 +41,7 @@ void CommandContext::block(const std::vector<std::string>& keys, int64_t timeout
   client.blocked_timeout_null_array = timeout_null_array;
   node.blocking().block(&client, client.db, keys);
   int64_t deadline = timeout_ms > 0 ? node.clock().now_ms() + timeout_ms : 0;
+  client.blocked_deadline_ms = deadline;
   if (client.transport) client.transport->blocked(deadline);
 }
 

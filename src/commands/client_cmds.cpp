@@ -40,6 +40,7 @@ void reply_unknown_type(CommandContext& ctx, std::string_view name) {
 std::string flag_letters(const Client& c) {
   std::string flags;
   if (c.has(kClientMonitor)) flags += 'O';
+  if (c.blocked) flags += 'b';
   if (c.has(kClientPubsub)) flags += 'P';
   if (c.has(kClientMulti)) flags += 'x';
   if (c.has(kClientCloseAfterReply)) flags += 'c';
@@ -59,11 +60,12 @@ std::string describe(const CommandContext& ctx, const Client& c) {
                                            : std::string_view(c.last_command);
   int64_t multi = c.has(kClientMulti) ? static_cast<int64_t>(c.multi_queue.size()) : -1;
   return fmt::format(
-      "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 "
+      "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub=0 "
       "multi={} qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp=0 obl=0 oll=0 omem={} "
       "tot-mem={} events=r cmd={} user=default redir=-1 resp={}\n",
       c.id, c.addr, c.laddr, c.fd, c.name, (now - c.created_ms) / 1000,
-      (now - c.last_interaction_ms) / 1000, flag_letters(c), c.db, multi, qbuf, qbuf_free,
+      (now - c.last_interaction_ms) / 1000, flag_letters(c), c.db, c.channels.size(),
+      c.patterns.size(), multi, qbuf, qbuf_free,
       c.out.capacity(), omem, total, cmd, c.protocol());
 }
 

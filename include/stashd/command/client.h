@@ -86,6 +86,7 @@ class Client {
   int blocked_db = 0;
   std::vector<std::string> blocked_keys;
   std::vector<std::string> blocked_request;
+  int64_t blocked_deadline_ms = 0;         // 0 = waits forever
   bool blocked_timeout_null_array = true;  // else a null bulk (BLMOVE, BRPOPLPUSH)
   bool block_retry = false;                // the blocked request is being retried
   bool block_again = false;                // ...and asked to keep waiting
