@@ -45,12 +45,14 @@ class RequestParser {
   ParseStatus parse_multibulk(std::string_view data);
   ParseStatus parse_inline(std::string_view data);
   ParseStatus fail(std::string message);
+  void clear_request_state();
 
   ParseLimits limits_;
   // State of a multibulk request in progress (offsets are relative to the start of `data`).
   int64_t expected_args_ = -1;   // -1: header not read yet
   int64_t bulk_len_ = -1;        // -1: next bulk header not read yet
   size_t pos_ = 0;
+  size_t line_scan_ = 0;         // where the search for the current line's end resumes
   std::vector<std::pair<size_t, size_t>> offsets_;
   std::vector<std::string_view> args_;
   std::vector<std::string> inline_storage_;
