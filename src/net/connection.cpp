@@ -34,9 +34,6 @@ Connection::Connection(asio::ip::tcp::socket socket, NodeState* node, Dispatcher
       owner_(owner),
       client_(node->next_client_id(), node->clock().now_ms()),
       block_timer_(socket_.get_executor()) {
-  resp::ParseLimits limits;
-  limits.max_bulk_len = node->config().proto_max_bulk_len;
-  parser_.set_limits(limits);
   client_.transport = this;
   client_.authenticated = node->config().requirepass.empty();
   client_.fd = socket_.native_handle();
@@ -163,7 +160,16 @@ void Connection::protocol_error(const std::string& message) {
   close_after_reply();
 }
 
+void Connection::update_parse_limits() {
+  resp::ParseLimits limits;
+  limits.max_bulk_len = node_->config().proto_max_bulk_len;
+  limits.unauthenticated = !client_.authenticated && !node_->config().requirepass.empty();
+  parser_.set_limits(limits);
+}
+
 void Connection::process_input() {
+  // Limits follow CONFIG SET and AUTH, so they are refreshed for every batch of input.
+  update_parse_limits();
   while (!closed_ && !paused_ && !client_.blocked && !client_.has(kClientCloseAfterReply) &&
          inbuf_start_ < inbuf_filled_ && output_pending_bytes() <= kBackpressureBytes) {
     std::string_view data(inbuf_.data() + inbuf_start_, inbuf_filled_ - inbuf_start_);
@@ -182,6 +188,7 @@ void Connection::process_input() {
         break;
       }
       dispatcher_->execute(client_, args);
+      update_parse_limits();
     }
     inbuf_start_ += parser_.consumed();
   }

@@ -205,6 +205,9 @@ ParseStatus RequestParser::parse_multibulk(std::string_view data) {
         count > limits_.max_multibulk_len) {
       return fail("Protocol error: invalid multibulk length");
     }
+    if (limits_.unauthenticated && count > kUnauthenticatedMaxArgs) {
+      return fail("Protocol error: unauthenticated multibulk length");
+    }
     pos_ = cr + 2;
     if (count <= 0) {
       // Redis consumes "*0" and "*-1" and runs nothing.
@@ -239,6 +242,9 @@ ParseStatus RequestParser::parse_multibulk(std::string_view data) {
       if (data[cr + 1] != '\n' || !parse_i64(data.substr(pos_ + 1, cr - pos_ - 1), &len) ||
           len < 0 || len > limits_.max_bulk_len) {
         return fail("Protocol error: invalid bulk length");
+      }
+      if (limits_.unauthenticated && len > kUnauthenticatedMaxBulk) {
+        return fail("Protocol error: unauthenticated bulk length");
       }
       pos_ = cr + 2;
       bulk_len_ = len;

@@ -55,6 +55,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public Clien
   bool want_read() const;
   void on_read(const asio::error_code& ec, size_t n);
   void process_input();
+  void update_parse_limits();
   void flush();
   void on_written(const asio::error_code& ec, size_t n);
   // Closes the client (and returns true) when its pending output is over its class's limit.

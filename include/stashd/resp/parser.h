@@ -15,7 +15,13 @@ struct ParseLimits {
   int64_t max_bulk_len = 512LL * 1024 * 1024;      // proto-max-bulk-len
   int64_t max_multibulk_len = 1024 * 1024;         // Redis's fixed limit on the argument count
   size_t max_inline_len = 64 * 1024;               // PROTO_INLINE_MAX_SIZE
+  // Before AUTH (when a password is required) requests are kept tiny, as Redis does, so an
+  // unauthenticated peer cannot make the server buffer large frames.
+  bool unauthenticated = false;
 };
+
+inline constexpr int64_t kUnauthenticatedMaxArgs = 10;
+inline constexpr int64_t kUnauthenticatedMaxBulk = 16384;
 
 enum class ParseStatus { kNeedMore, kCommand, kError };
 

@@ -393,3 +393,22 @@ TEST(RequestParser, ParsesManyArgumentsBeyondThePreallocation) {
 
 }  // namespace
 }  // namespace stashd::resp
+
+namespace stashd::resp {
+namespace {
+
+TEST(RequestParser, UnauthenticatedClientsGetSmallFrameLimits) {
+  ParseLimits limits;
+  limits.unauthenticated = true;
+  RequestParser p(limits);
+  EXPECT_EQ(p.parse("*11\r\n"), ParseStatus::kError);
+  EXPECT_EQ(p.error(), "Protocol error: unauthenticated multibulk length");
+  RequestParser q(limits);
+  EXPECT_EQ(q.parse("*2\r\n$3\r\nGET\r\n$16385\r\n"), ParseStatus::kError);
+  EXPECT_EQ(q.error(), "Protocol error: unauthenticated bulk length");
+  RequestParser ok(limits);
+  EXPECT_EQ(ok.parse("*2\r\n$4\r\nAUTH\r\n$2\r\npw\r\n"), ParseStatus::kCommand);
+}
+
+}  // namespace
+}  // namespace stashd::resp
