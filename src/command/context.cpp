@@ -1,9 +1,10 @@
 // Owns: the shared handler helpers (see context.h). Thread: the event loop.
 #include "stashd/command/context.h"
 
-#include "stashd/common/strings.h"
-
 #include <cstdint>
+#include <unordered_map>
+
+#include "stashd/common/strings.h"
 
 namespace stashd {
 
@@ -25,10 +26,70 @@ bool CommandContext::arg_is(size_t i, std::string_view word) const {
   return i < argv.size() && iequals(argv[i], word);
 }
 
+namespace {
+
+struct EventName {
+  std::string_view first;   // the event for the first key a command changes
+  std::string_view second;  // ...and for the second (source/destination commands), if different
+};
+
+// Commands whose keyspace event is not simply their own name (Redis's names).
+const std::unordered_map<std::string_view, EventName>& event_overrides() {
+  static const std::unordered_map<std::string_view, EventName> kOverrides = {
+      {"incr", {"incrby", {}}},          {"decr", {"incrby", {}}},
+      {"decrby", {"incrby", {}}},        {"setex", {"set", {}}},
+      {"psetex", {"set", {}}},           {"setnx", {"set", {}}},
+      {"getset", {"set", {}}},           {"mset", {"set", {}}},
+      {"msetnx", {"set", {}}},           {"getdel", {"del", {}}},
+      {"unlink", {"del", {}}},           {"pexpire", {"expire", {}}},
+      {"expireat", {"expire", {}}},      {"pexpireat", {"expire", {}}},
+      {"getex", {"expire", {}}},         {"rename", {"rename_from", "rename_to"}},
+      {"renamenx", {"rename_from", "rename_to"}}, {"move", {"move_from", "move_to"}},
+      {"copy", {"copy_to", {}}},         {"hmset", {"hset", {}}},
+      {"hsetnx", {"hset", {}}},          {"zincrby", {"zincr", {}}},
+      {"lpushx", {"lpush", {}}},         {"rpushx", {"rpush", {}}},
+      {"rpoplpush", {"rpop", "lpush"}},  {"brpoplpush", {"rpop", "lpush"}},
+      {"blpop", {"lpop", {}}},           {"brpop", {"rpop", {}}},
+      {"smove", {"srem", "sadd"}},       {"bitop", {"set", {}}},
+      {"bitfield", {"setbit", {}}},      {"bzpopmin", {"zpopmin", {}}},
+      {"bzpopmax", {"zpopmax", {}}},
+  };
+  return kOverrides;
+}
+
+uint32_t event_class(const Command& cmd, std::string_view event) {
+  if (event == "del" || event.starts_with("rename") || event.starts_with("move") ||
+      event == "copy_to" || event == "expire" || event == "persist") {
+    return kEventGeneric;
+  }
+  uint64_t acl = cmd.spec.acl;
+  if (acl & (kAclString | kAclBitmap)) return kEventString;
+  if (acl & kAclList) return kEventList;
+  if (acl & kAclSet) return kEventSet;
+  if (acl & kAclSortedSet) return kEventZset;
+  if (acl & kAclHash) return kEventHash;
+  return kEventGeneric;
+}
+
+}  // namespace
+
 void CommandContext::key_changed_in(int db, std::string_view key) {
   ++node.dirty;
   node.watches().touch(db, key);
   node.blocking().signal(db, key);
+  KeyspaceEvents& events = node.events();
+  std::string_view event = command.spec.name.substr(command.spec.name.find('|') + 1);
+  if (auto it = event_overrides().find(command.full_name); it != event_overrides().end()) {
+    event = changes_ > 0 && !it->second.second.empty() ? it->second.second : it->second.first;
+  } else if (command.full_name == "lmove" || command.full_name == "blmove") {
+    // LMOVE src dst LEFT|RIGHT LEFT|RIGHT: a pop from the source, a push onto the destination.
+    size_t side = changes_ == 0 ? 3 : 4;
+    bool left = arg_is(side, "LEFT");
+    event = changes_ == 0 ? (left ? "lpop" : "rpop") : (left ? "lpush" : "rpush");
+  }
+  ++changes_;
+  uint32_t cls = event_class(command, event);
+  if (events.enabled(cls)) events.notify(db, cls, event, key);
 }
 
 void CommandContext::block(const std::vector<std::string>& keys, int64_t timeout_ms,

@@ -15,7 +15,10 @@ NodeState::NodeState(Config* config, ConfigRegistry* registry, const Clock* cloc
       clock_(clock != nullptr ? clock : &kSystemClock),
       keyspace_(static_cast<int>(config->databases)) {
   // Expired keys invalidate WATCHes like writes do.
-  keyspace_.set_expire_listener([this](int db, std::string_view key) { watches_.touch(db, key); });
+  keyspace_.set_expire_listener([this](int db, std::string_view key) {
+    watches_.touch(db, key);
+    events().notify(db, kEventExpired, "expired", key);
+  });
 }
 
 void NodeState::remove_client(Client* c) {

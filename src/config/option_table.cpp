@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "stashd/common/strings.h"
+#include "stashd/config/keyspace_event_flags.h"
 
 namespace stashd::config {
 namespace {
@@ -49,6 +50,17 @@ bool check_directory(std::string* value, std::string* reason) {
     return false;
   }
   *value = resolved.string();
+  return true;
+}
+
+// notify-keyspace-events: validated and stored in the canonical spelling CONFIG GET shows.
+bool check_keyspace_events(std::string* value, std::string* reason) {
+  std::optional<uint32_t> flags = parse_keyspace_event_flags(*value);
+  if (!flags) {
+    *reason = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.";
+    return false;
+  }
+  *value = format_keyspace_event_flags(*flags);
   return true;
 }
 
@@ -111,6 +123,10 @@ const OptionSpec kOptions[] = {
      .doc = "Number of entries the slow log keeps."},
     {.name = "pidfile", .type = T::kString, .member = &Config::pidfile, .default_value = "",
      .doc = "File to write the process id to; empty writes none."},
+    {.name = "notify-keyspace-events", .type = T::kString,
+     .member = &Config::notify_keyspace_events, .default_value = "", .runtime_mutable = true,
+     .doc = "Keyspace notifications to publish: K, E and event classes (g$lshzxen or A).",
+     .check = check_keyspace_events},
     {.name = "list-max-listpack-size", .type = T::kInt, .member = &Config::list_max_listpack_size,
      .default_value = "-2", .min = INT_MIN, .max = kIntMax, .runtime_mutable = true,
      .doc = "List node size: > 0 entries per node, -1..-5 for 4/8/16/32/64 KiB per node."},

@@ -73,6 +73,9 @@ class CommandContext {
   // Parses a blocking timeout in seconds (float) as Redis does; replies the error on failure.
   std::optional<int64_t> timeout_arg(size_t i);
   bool in_exec = false;
+
+ private:
+  int changes_ = 0;  // keys this call reported changed so far (names source/destination events)
 };
 
 }  // namespace stashd

@@ -14,6 +14,7 @@
 #include "stashd/command/blocking.h"
 #include "stashd/command/client.h"
 #include "stashd/command/command_table.h"
+#include "stashd/command/keyspace_events.h"
 #include "stashd/command/pubsub.h"
 #include "stashd/command/slowlog.h"
 #include "stashd/command/watch_registry.h"
@@ -63,6 +64,11 @@ class NodeState {
   WatchRegistry& watches() { return watches_; }
   PubSub& pubsub() { return pubsub_; }
   BlockingRegistry& blocking() { return blocking_; }
+  // Keyspace notifications, following the current notify-keyspace-events.
+  KeyspaceEvents& events() {
+    events_.configure(config_->notify_keyspace_events);
+    return events_;
+  }
   ServerStats& stats() { return stats_; }
 
   // Clients, in id order (CLIENT LIST order).
@@ -95,6 +101,7 @@ class NodeState {
   WatchRegistry watches_;
   PubSub pubsub_;
   BlockingRegistry blocking_;
+  KeyspaceEvents events_{&pubsub_};
   ServerStats stats_;
   std::map<uint64_t, Client*> clients_;
   std::vector<Client*> monitors_;
