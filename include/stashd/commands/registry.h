@@ -17,6 +17,7 @@ void register_list_commands(CommandTable& table);     // src/commands/list_cmds.
 void register_blocking_list_commands(CommandTable& table);  // src/commands/blocking_list_cmds.cpp
 void register_hash_commands(CommandTable& table);     // src/commands/hash_cmds.cpp
 void register_set_commands(CommandTable& table);      // src/commands/set_cmds.cpp
+void register_zset_commands(CommandTable& table);     // src/commands/zset_cmds.cpp
 
 inline void register_all_commands(CommandTable& table) {
   register_connection_commands(table);
@@ -30,6 +31,7 @@ inline void register_all_commands(CommandTable& table) {
   register_server_commands(table);
   register_hash_commands(table);
   register_set_commands(table);
+  register_zset_commands(table);
 }
 
 }  // namespace stashd
