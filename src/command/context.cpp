@@ -78,6 +78,7 @@ void CommandContext::key_changed_in(int db, std::string_view key) {
   node.watches().touch(db, key);
   node.blocking().signal(db, key);
   KeyspaceEvents& events = node.events();
+  if (!events.any()) return;  // the common case: no notifications configured
   std::string_view event = command.spec.name.substr(command.spec.name.find('|') + 1);
   if (auto it = event_overrides().find(command.full_name); it != event_overrides().end()) {
     event = changes_ > 0 && !it->second.second.empty() ? it->second.second : it->second.first;

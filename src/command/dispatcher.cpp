@@ -242,7 +242,7 @@ void Dispatcher::run(Client& client, Command& row, std::span<const std::string_v
     node_->slowlog().record(argv, node_->keyspace().now_ms() / 1000, duration_us, client.addr,
                             client.name, static_cast<size_t>(cfg.slowlog_max_len));
   }
-  client.last_command = row.full_name;
+  client.last_command = &row;
 }
 
 }  // namespace stashd

@@ -57,7 +57,8 @@ std::string describe(const CommandContext& ctx, const Client& c) {
   size_t total = sizeof(Client) + qbuf + qbuf_free + c.out.capacity() + omem;
   int64_t now = ctx.now_ms();
   std::string_view cmd = &c == &ctx.client ? std::string_view(ctx.command.full_name)
-                                           : std::string_view(c.last_command);
+                                           : c.last_command != nullptr ? std::string_view(c.last_command->full_name)
+                                                                   : std::string_view("NULL");
   int64_t multi = c.has(kClientMulti) ? static_cast<int64_t>(c.multi_queue.size()) : -1;
   return fmt::format(
       "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub=0 "

@@ -13,6 +13,8 @@
 
 namespace stashd {
 
+struct Command;
+
 // What the commands may ask of a client's connection (implemented in net).
 class ClientTransport {
  public:
@@ -63,7 +65,8 @@ class Client {
   ReplyMode reply_mode = ReplyMode::kOn;
   int64_t created_ms;
   int64_t last_interaction_ms;
-  std::string last_command = "NULL";
+  // The last command run (for CLIENT LIST cmd=); a row pointer, so recording it costs nothing.
+  const Command* last_command = nullptr;
   std::string lib_name;
   std::string lib_ver;
   uint64_t commands_processed = 0;

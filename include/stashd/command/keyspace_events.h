@@ -18,6 +18,7 @@ class KeyspaceEvents {
   explicit KeyspaceEvents(PubSub* pubsub) : pubsub_(pubsub) {}
   // The config string is re-parsed only when it changes.
   void configure(const std::string& flags_text);
+  bool any() const { return (flags_ & (kEventKeyspace | kEventKeyevent)) != 0; }
   bool enabled(uint32_t event_class) const {
     return (flags_ & event_class) != 0 && (flags_ & (kEventKeyspace | kEventKeyevent)) != 0;
   }

@@ -72,7 +72,7 @@ TEST_F(DispatcherTest, CountsCallsAndFailures) {
   EXPECT_EQ(node_.commands().find("fail")->failed_calls, 1u);
   EXPECT_EQ(node_.stats().error_codes["WRONGTYPE"], 1u);
   EXPECT_EQ(node_.stats().total_commands_processed, 2u);
-  EXPECT_EQ(client_.last_command, "fail");
+  EXPECT_EQ(client_.last_command, node_.commands().find("fail"));
 }
 
 TEST_F(DispatcherTest, RequiresAuthenticationWhenAPasswordIsSet) {

@@ -29,7 +29,7 @@ class ClientCommands : public ::testing::Test {
     other_.addr = "10.0.0.2:5000";
     other_.laddr = "127.0.0.1:6380";
     other_.transport = &transport_;
-    other_.last_command = "get";
+    other_.last_command = h.node().commands().find("get");
     h.node().add_client(&other_);
   }
   ~ClientCommands() override { h.node().remove_client(&other_); }
