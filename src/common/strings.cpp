@@ -1,6 +1,6 @@
-// Owns: the shared number/pattern conversions declared in common/strings.h, written to give the same
-// answers as Redis (string2ll, string2ld, ld2string, stringmatchlen, memtoull). Must not touch:
-// anything stateful (no locale changes, no globals). Thread: any.
+// Owns: the shared number/pattern conversions declared in common/strings.h, written to give the
+// same answers as Redis (string2ll, string2ld, ld2string, stringmatchlen, memtoull). Must not
+// touch: anything stateful (no locale changes, no globals). Thread: any.
 #include "stashd/common/strings.h"
 
 #include <cerrno>

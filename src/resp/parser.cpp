@@ -8,9 +8,11 @@
 //   else "invalid multibulk length" / "invalid bulk length".
 // - A bulk payload must be followed by "\r\n" (Redis skips two bytes unread), else
 //   "Protocol error: invalid bulk length".
-// - NUL bytes are ordinary bytes: Redis's strchr-based scans stop at them, so a header or inline line
-//   containing NUL would stall there until the 64 KB limit; here the digits fail to parse instead, and
-//   inline arguments may contain NUL.
+// - NUL bytes are ordinary bytes: Redis's strchr-based scans stop at them, so a header or inline
+//   line containing NUL would stall there until the 64 KB limit; here the digits fail to parse
+//   instead, and inline arguments may contain NUL.
+// A header line still waiting for its '\r' is limited by max_inline_len, as Redis reuses
+// PROTO_INLINE_MAX_SIZE for it ("too big mbulk count string" / "too big bulk count string").
 #include "stashd/resp/parser.h"
 
 #include <algorithm>

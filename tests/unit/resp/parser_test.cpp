@@ -8,9 +8,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <new>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -96,8 +98,9 @@ TEST(RequestParser, PointsMultibulkArgsIntoTheCallersBuffer) {
 }
 
 TEST(RequestParser, ParsesCommandSplitAtEveryByte) {
-  expect_parses_split_everywhere("*3\r\n$3\r\nSET\r\n$10\r\nkey:000001\r\n$12\r\nhello\r\nworld\r\n",
-                                 {"SET", "key:000001", "hello\r\nworld"});
+  expect_parses_split_everywhere(
+      "*3\r\n$3\r\nSET\r\n$10\r\nkey:000001\r\n$12\r\nhello\r\nworld\r\n",
+      {"SET", "key:000001", "hello\r\nworld"});
 }
 
 TEST(RequestParser, ParsesInlineCommandSplitAtEveryByte) {
@@ -370,11 +373,50 @@ TEST(RequestParser, KeepsInlineArgsValidAfterTheBufferIsDropped) {
   std::string data = "SET k1 v1 k2 v2 k3 v3 k4 v4 k5 v5 a-rather-long-argument-beyond-sso\r\n";
   ASSERT_EQ(parser.parse(data), ParseStatus::kCommand);
   data.assign(data.size(), '#');
-  const Args want = {"SET", "k1", "v1", "k2", "v2", "k3", "v3", "k4",
-                     "v4",  "k5", "v5", "a-rather-long-argument-beyond-sso"};
+  const Args want = {"SET", "k1", "v1", "k2", "v2", "k3",
+                     "v3",  "k4", "v4", "k5", "v5", "a-rather-long-argument-beyond-sso"};
   EXPECT_EQ(args_of(parser), want);
   ASSERT_EQ(parser.parse("GET x\r\n"), ParseStatus::kCommand);
   EXPECT_EQ(args_of(parser), (Args{"GET", "x"}));
+}
+
+TEST(RequestParser, ParsesRandomPipelinesDeliveredInRandomChunks) {
+  std::mt19937 rng(12345);
+  for (int round = 0; round < 200; ++round) {
+    std::vector<Args> want;
+    std::string stream;
+    const int commands = 1 + static_cast<int>(rng() % 8);
+    for (int c = 0; c < commands; ++c) {
+      Args args;
+      const int argc = static_cast<int>(rng() % 5);
+      for (int a = 0; a < argc; ++a) {
+        std::string arg(rng() % 40, '\0');
+        for (char& ch : arg) ch = static_cast<char>(rng() % 256);
+        args.push_back(arg);
+      }
+      stream += "*" + std::to_string(args.size()) + "\r\n";
+      for (const std::string& a : args)
+        stream += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
+      want.push_back(args);
+    }
+    RequestParser parser;
+    std::vector<Args> seen;
+    std::string buffer;
+    size_t fed = 0;
+    while (fed < stream.size()) {
+      const size_t chunk = std::min(stream.size() - fed, static_cast<size_t>(1 + rng() % 16));
+      buffer.append(stream, fed, chunk);
+      fed += chunk;
+      ParseStatus status;
+      while ((status = parser.parse(buffer)) == ParseStatus::kCommand) {
+        seen.push_back(args_of(parser));
+        buffer.erase(0, parser.consumed());
+      }
+      ASSERT_EQ(status, ParseStatus::kNeedMore);
+    }
+    EXPECT_EQ(seen, want) << "round " << round;
+    EXPECT_TRUE(buffer.empty());
+  }
 }
 
 TEST(RequestParser, ParsesManyArgumentsBeyondThePreallocation) {

@@ -110,8 +110,7 @@ TEST(ReplyWriter, WritesBooleansPerProtocol) {
 
 TEST(ReplyWriter, WritesVerbatimStringsPerProtocol) {
   EXPECT_EQ(resp2([](ReplyWriter& w) { w.verbatim("hi\r\nthere"); }), "$9\r\nhi\r\nthere\r\n");
-  EXPECT_EQ(resp3([](ReplyWriter& w) { w.verbatim("hi\r\nthere"); }),
-            "=13\r\ntxt:hi\r\nthere\r\n");
+  EXPECT_EQ(resp3([](ReplyWriter& w) { w.verbatim("hi\r\nthere"); }), "=13\r\ntxt:hi\r\nthere\r\n");
   EXPECT_EQ(resp3([](ReplyWriter& w) { w.verbatim("# x", "mkd"); }), "=7\r\nmkd:# x\r\n");
   EXPECT_EQ(resp3([](ReplyWriter& w) { w.verbatim("", "bogus"); }), "=4\r\ntxt:\r\n");
 }
@@ -126,9 +125,10 @@ TEST(ReplyWriter, KeepsErrorsThatCarryACode) {
   for (int protocol : {2, 3}) {
     EXPECT_EQ(write(protocol, [](ReplyWriter& w) { w.error("ERR syntax error"); }),
               "-ERR syntax error\r\n");
-    EXPECT_EQ(write(protocol, [](ReplyWriter& w) {
-                w.error("WRONGTYPE Operation against a key holding the wrong kind of value");
-              }),
+    EXPECT_EQ(write(protocol,
+                    [](ReplyWriter& w) {
+                      w.error("WRONGTYPE Operation against a key holding the wrong kind of value");
+                    }),
               "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
     EXPECT_EQ(write(protocol, [](ReplyWriter& w) { w.error("MOVED 3999 127.0.0.1:6381"); }),
               "-MOVED 3999 127.0.0.1:6381\r\n");
