@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 
 #include <cctype>
-#include <chrono>
+#include <algorithm>
 
 #include "stashd/command/context.h"
 
@@ -129,7 +129,9 @@ Command* Dispatcher::resolve(Client& client, std::span<const std::string_view> a
 }
 
 void Dispatcher::execute(Client& client, std::span<const std::string_view> argv) {
-  int64_t now = node_->clock().now_ms();
+  // One clock read serves as the keyspace's "now" and as the start of the call's duration.
+  int64_t now_us = node_->clock().now_us();
+  int64_t now = now_us / 1000;
   node_->keyspace().set_now_ms(now);
   client.last_interaction_ms = now;
   ++client.commands_processed;
@@ -154,7 +156,7 @@ void Dispatcher::execute(Client& client, std::span<const std::string_view> argv)
         client.writer.simple("QUEUED");
       }
     } else {
-      run(client, *row, argv);
+      run(client, *row, argv, now_us);
     }
   }
 
@@ -178,10 +180,11 @@ void Dispatcher::retry_blocked(Client& client) {
   client.block_retry = true;
   client.block_again = false;
   if (row != nullptr) {
-    node_->keyspace().set_now_ms(node_->clock().now_ms());
+    int64_t now_us = node_->clock().now_us();
+    node_->keyspace().set_now_ms(now_us / 1000);
     int saved_db = client.db;
     client.db = client.blocked_db;
-    run(client, *row, argv);
+    run(client, *row, argv, now_us);
     client.db = saved_db;
   }
   client.block_retry = false;
@@ -214,22 +217,21 @@ void Dispatcher::unblock_with(Client& client, const char* error) {
 void Dispatcher::execute_queued(Client& client, std::span<const std::string_view> argv) {
   // Inside EXEC a blocking command does not block: it answers as if it had timed out.
   in_exec_ = true;
-  if (Command* row = resolve(client, argv)) run(client, *row, argv);
+  if (Command* row = resolve(client, argv)) run(client, *row, argv, node_->clock().now_us());
   in_exec_ = false;
 }
 
-void Dispatcher::run(Client& client, Command& row, std::span<const std::string_view> argv) {
+void Dispatcher::run(Client& client, Command& row, std::span<const std::string_view> argv,
+                     int64_t start_us) {
   if (!node_->monitors().empty() && !row.has(kCmdSkipMonitor) && !row.has(kCmdAdmin)) {
     feed_monitors(client, argv);
   }
   size_t out_before = client.out.size();
   CommandContext ctx(*node_, client, row, argv);
   ctx.in_exec = in_exec_;
-  auto start = std::chrono::steady_clock::now();
   row.spec.handler(ctx);
-  int64_t duration_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::steady_clock::now() - start)
-                            .count();
+  // Wall-clock duration, as Redis measures it; a clock step backwards counts as 0.
+  int64_t duration_us = std::max<int64_t>(0, node_->clock().now_us() - start_us);
   ++row.calls;
   row.usec += static_cast<uint64_t>(duration_us);
   if (client.out.size() > out_before && client.out[out_before] == '-') {

@@ -32,7 +32,7 @@ class Dispatcher {
   // flags an open transaction and returns nullptr.
   Command* resolve(Client& client, std::span<const std::string_view> argv);
   void reject(Client& client, std::string_view message);
-  void run(Client& client, Command& row, std::span<const std::string_view> argv);
+  void run(Client& client, Command& row, std::span<const std::string_view> argv, int64_t start_us);
   // Retries clients blocked on keys that writes made ready, oldest first, until none is left.
   void serve_blocked();
   void retry_blocked(Client& client);
