@@ -104,7 +104,7 @@ void clients_section(NodeState& node, Fields& out) {
   out.add("client_recent_max_input_buffer", max_input);
   out.add("client_recent_max_output_buffer", max_output);
   out.add("blocked_clients", node.blocking().blocked_clients());
-  out.add("tracking_clients", 0);
+  out.add("tracking_clients", node.tracking().tracking_clients());
   size_t with_timeout = 0;
   for (const auto& [id, client] : node.clients()) {
     if (client->blocked && client->blocked_deadline_ms > 0) ++with_timeout;

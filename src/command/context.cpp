@@ -77,6 +77,7 @@ void CommandContext::key_changed_in(int db, std::string_view key) {
   ++node.dirty;
   node.watches().touch(db, key);
   node.blocking().signal(db, key);
+  node.tracking().key_changed(key, &client);
   KeyspaceEvents& events = node.events();
   if (!events.any()) return;  // the common case: no notifications configured
   std::string_view event = command.spec.name.substr(command.spec.name.find('|') + 1);
@@ -124,6 +125,9 @@ std::optional<int64_t> CommandContext::timeout_arg(size_t i) {
   return ms;
 }
 
-void CommandContext::db_changed(int db) { node.watches().touch_db(db); }
+void CommandContext::db_changed(int db) {
+  node.watches().touch_db(db);
+  node.tracking().flushed();
+}
 
 }  // namespace stashd

@@ -163,6 +163,7 @@ void Dispatcher::execute(Client& client, std::span<const std::string_view> argv)
   if (suppress && client.reply_mode != ReplyMode::kOn) client.out.resize(out_before);
   if (client.reply_mode == ReplyMode::kSkipThis) client.reply_mode = ReplyMode::kOn;
   if (node_->blocking().has_ready()) serve_blocked();
+  node_->tracking().deliver_pending();
 }
 
 void Dispatcher::serve_blocked() {
@@ -245,6 +246,17 @@ void Dispatcher::run(Client& client, Command& row, std::span<const std::string_v
                             client.name, static_cast<size_t>(cfg.slowlog_max_len));
   }
   client.last_command = &row;
+  if (client.tracking) {
+    if (row.has(kCmdReadonly)) {
+      for (int i : row.key_positions(static_cast<int>(argv.size()))) {
+        node_->tracking().remember(client, argv[i]);
+      }
+    }
+    // CLIENT CACHING applies to the one command after it (or to a whole transaction).
+    if (row.full_name != "client|caching" && !client.has(kClientMulti) && !in_exec_) {
+      client.caching_override = 0;
+    }
+  }
 }
 
 }  // namespace stashd

@@ -17,6 +17,7 @@ NodeState::NodeState(Config* config, ConfigRegistry* registry, const Clock* cloc
   // Expired keys invalidate WATCHes like writes do.
   keyspace_.set_expire_listener([this](int db, std::string_view key) {
     watches_.touch(db, key);
+    tracking_.key_changed(key, nullptr);
     events().notify(db, kEventExpired, "expired", key);
   });
 }
@@ -25,6 +26,7 @@ void NodeState::remove_client(Client* c) {
   watches_.unwatch_all(c);
   pubsub_.remove_client(c);
   blocking_.unblock(c);
+  tracking_.disable(*c);
   clients_.erase(c->id);
   monitors_.erase(std::remove(monitors_.begin(), monitors_.end(), c), monitors_.end());
 }

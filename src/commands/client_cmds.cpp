@@ -41,6 +41,8 @@ std::string flag_letters(const Client& c) {
   std::string flags;
   if (c.has(kClientMonitor)) flags += 'O';
   if (c.blocked) flags += 'b';
+  if (c.tracking) flags += 't';
+  if (c.tracking && c.tracking_options.bcast) flags += 'B';
   if (c.has(kClientPubsub)) flags += 'P';
   if (c.has(kClientMulti)) flags += 'x';
   if (c.has(kClientCloseAfterReply)) flags += 'c';

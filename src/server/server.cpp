@@ -183,6 +183,8 @@ void Server::expire_cycle() {
     }
     more = more || db.has_due_keys();
   }
+  // Expired keys invalidate client-side caches like writes do.
+  node_.tracking().deliver_pending();
   if (more) {
     // Keys are still due: continue right after pending I/O instead of waiting for the next tick,
     // so a mass expiry drains quickly without one long pause.

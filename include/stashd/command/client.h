@@ -40,6 +40,16 @@ struct WatchedKey {
   int64_t deadline_ms;
 };
 
+// CLIENT TRACKING options of one connection.
+struct TrackingOptions {
+  bool bcast = false;
+  bool optin = false;
+  bool optout = false;
+  bool noloop = false;
+  uint64_t redirect = 0;  // 0 = deliver on this connection
+  std::vector<std::string> prefixes;
+};
+
 enum class ReplyMode { kOn, kOff, kSkipNext, kSkipThis };
 
 enum ClientFlag : uint32_t {
@@ -83,6 +93,12 @@ class Client {
   std::set<std::string, std::less<>> channels;
   std::set<std::string, std::less<>> patterns;
   size_t subscription_count() const { return channels.size() + patterns.size(); }
+
+  // Client-side caching: tracking on/off, its options, and CLIENT CACHING yes (1) / no (-1) for
+  // the next command.
+  bool tracking = false;
+  TrackingOptions tracking_options;
+  int caching_override = 0;
 
   // Blocking state: the request to retry when a key is ready, what to reply on timeout.
   bool blocked = false;

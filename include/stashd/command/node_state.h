@@ -17,6 +17,7 @@
 #include "stashd/command/keyspace_events.h"
 #include "stashd/command/pubsub.h"
 #include "stashd/command/slowlog.h"
+#include "stashd/command/tracking.h"
 #include "stashd/command/watch_registry.h"
 #include "stashd/common/clock.h"
 #include "stashd/config/config.h"
@@ -64,6 +65,7 @@ class NodeState {
   WatchRegistry& watches() { return watches_; }
   PubSub& pubsub() { return pubsub_; }
   BlockingRegistry& blocking() { return blocking_; }
+  Tracking& tracking() { return tracking_; }
   // Keyspace notifications, following the current notify-keyspace-events.
   KeyspaceEvents& events() {
     events_.configure(config_->notify_keyspace_events);
@@ -102,6 +104,7 @@ class NodeState {
   PubSub pubsub_;
   BlockingRegistry blocking_;
   KeyspaceEvents events_{&pubsub_};
+  Tracking tracking_{this};
   ServerStats stats_;
   std::map<uint64_t, Client*> clients_;
   std::vector<Client*> monitors_;

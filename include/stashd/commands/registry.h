@@ -10,6 +10,7 @@ void register_string_commands(CommandTable& table);   // src/commands/string_cmd
 void register_bit_commands(CommandTable& table);      // src/commands/bit_cmds.cpp
 void register_key_commands(CommandTable& table);      // src/commands/key_cmds.cpp
 void register_server_commands(CommandTable& table);   // src/commands/server_cmds.cpp
+void register_tracking_commands(CommandTable& table);  // src/commands/tracking_cmds.cpp (CLIENT ...)
 void register_connection_commands(CommandTable& table);  // src/commands/connection_cmds.cpp
 void register_transaction_commands(CommandTable& table);  // src/commands/transaction_cmds.cpp
 void register_pubsub_commands(CommandTable& table);   // src/commands/pubsub_cmds.cpp
@@ -30,6 +31,7 @@ inline void register_all_commands(CommandTable& table) {
   register_bit_commands(table);
   register_key_commands(table);
   register_server_commands(table);
+  register_tracking_commands(table);  // after CLIENT, whose subcommands these are
   register_hash_commands(table);
   register_set_commands(table);
   register_zset_commands(table);
