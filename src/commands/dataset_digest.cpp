@@ -9,6 +9,12 @@
 #include <cstring>
 #include <string_view>
 
+#include "stashd/common/strings.h"
+#include "stashd/types/hash.h"
+#include "stashd/types/list.h"
+#include "stashd/types/set.h"
+#include "stashd/types/zset.h"
+
 namespace stashd {
 
 namespace {
@@ -61,6 +67,25 @@ class DigestBuilder {
   XXH3_state_t* high_;
 };
 
+void xor_into(Digest* acc, const Digest& d);
+
+// Order-independent digest of (member[, value]) pairs: the XOR of each pair's digest, so a set or
+// hash digests alike whatever its encoding and iteration order.
+template <class Walk>
+Digest unordered_digest(size_t size, Walk&& walk) {
+  Digest acc{};
+  walk([&](std::string_view a, std::string_view b) {
+    DigestBuilder one;
+    one.add_bytes(a);
+    one.add_bytes(b);
+    xor_into(&acc, one.finish());
+  });
+  DigestBuilder sized;
+  sized.add_u64(size);
+  sized.add_digest(acc);
+  return sized.finish();
+}
+
 // The one place a value's content enters a digest; each value type adds its case here. Content,
 // not encoding: an int-encoded 12 and the string "12" are the same value. Collections should
 // digest alike whatever their encoding: XOR element digests for sets and hashes, feed elements
@@ -74,11 +99,43 @@ void add_value(DigestBuilder& b, const Db& db, EntryIndex e) {
       b.add_bytes(db.string_value(e, buf));
       break;
     }
-    case ValueType::kList:
-    case ValueType::kSet:
-    case ValueType::kZset:
-    case ValueType::kHash:
-      break;  // these types have no values yet
+    case ValueType::kList: {
+      const auto& list = static_cast<const ListValue&>(*db.view(e).object());
+      b.add_u64(list.size());
+      char buf[24];
+      for (auto c = list.seek(0); c.valid(); c.next()) b.add_bytes(c.value().as_string(buf));
+      break;
+    }
+    case ValueType::kSet: {
+      const auto& set = static_cast<const SetValue&>(*db.view(e).object());
+      b.add_digest(unordered_digest(set.size(), [&](auto&& add) {
+        char buf[24];
+        for (size_t p = set.first(); p != SetValue::kEnd; p = set.next(p)) {
+          add(set.member_at(p, buf), std::string_view());
+        }
+      }));
+      break;
+    }
+    case ValueType::kHash: {
+      const auto& hash = static_cast<const HashValue&>(*db.view(e).object());
+      b.add_digest(unordered_digest(hash.size(), [&](auto&& add) {
+        char fbuf[24];
+        char vbuf[24];
+        for (size_t p = hash.first(); p != HashValue::kEnd; p = hash.next(p)) {
+          add(hash.field_at(p, fbuf), hash.value_at(p, vbuf));
+        }
+      }));
+      break;
+    }
+    case ValueType::kZset: {
+      const auto& zset = static_cast<const ZsetValue&>(*db.view(e).object());
+      b.add_u64(zset.size());
+      for (auto c = zset.at_rank(0); c.valid(); c.next()) {
+        b.add_bytes(c.member());
+        b.add_bytes(format_double(c.score()));
+      }
+      break;
+    }
   }
 }
 

@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "commands/harness.h"
+
 namespace stashd {
 namespace {
 
@@ -79,3 +81,43 @@ TEST(DigestHex, PrintsFortyLowerCaseHexDigits) {
 
 }  // namespace
 }  // namespace stashd
+
+namespace stashd::testing {
+namespace {
+
+std::string digest_of(CommandHarness& h, std::string_view key) {
+  return h.run({"DEBUG", "DIGEST-VALUE", key});
+}
+
+TEST(CollectionDigest, SameContentDigestsAlikeWhateverTheEncoding) {
+  CommandHarness h;
+  h.run({"SADD", "compact", "1", "2", "3"});
+  h.run({"CONFIG", "SET", "set-max-intset-entries", "1"});
+  h.run({"CONFIG", "SET", "set-max-listpack-entries", "1"});
+  h.run({"SADD", "big", "3", "2", "1"});
+  EXPECT_EQ(h.run({"OBJECT", "ENCODING", "compact"}), bulk("intset"));
+  EXPECT_EQ(h.run({"OBJECT", "ENCODING", "big"}), bulk("hashtable"));
+  EXPECT_EQ(digest_of(h, "compact"), digest_of(h, "big"));
+  h.run({"SADD", "big", "4"});
+  EXPECT_NE(digest_of(h, "compact"), digest_of(h, "big"));
+}
+
+TEST(CollectionDigest, ListsHashesAndSortedSetsDigestTheirContent) {
+  CommandHarness h;
+  h.run({"RPUSH", "l1", "a", "b"});
+  h.run({"RPUSH", "l2", "b", "a"});
+  EXPECT_NE(digest_of(h, "l1"), digest_of(h, "l2"));  // order matters for lists
+  h.run({"HSET", "h1", "f", "1", "g", "2"});
+  h.run({"HSET", "h2", "g", "2", "f", "1"});
+  EXPECT_EQ(digest_of(h, "h1"), digest_of(h, "h2"));
+  h.run({"HSET", "h2", "f", "9"});
+  EXPECT_NE(digest_of(h, "h1"), digest_of(h, "h2"));
+  h.run({"ZADD", "z1", "1", "a", "2", "b"});
+  h.run({"ZADD", "z2", "2", "b", "1", "a"});
+  EXPECT_EQ(digest_of(h, "z1"), digest_of(h, "z2"));
+  h.run({"ZINCRBY", "z2", "1", "a"});
+  EXPECT_NE(digest_of(h, "z1"), digest_of(h, "z2"));
+}
+
+}  // namespace
+}  // namespace stashd::testing
