@@ -9,34 +9,13 @@
 #include <vector>
 
 #include "commands/key_cmds.h"
+#include "commands/scan_args.h"
 #include "stashd/command/context.h"
 #include "stashd/common/strings.h"
 
 namespace stashd {
 
 namespace {
-
-// Reads a cursor the way Redis does (strtoul, base 10): an optional sign, digits and nothing else.
-// A negative cursor wraps around as strtoul's does, and the empty string reads as 0; any other
-// leftover byte, a leading space or an overflow is an invalid cursor.
-bool parse_cursor(std::string_view s, uint64_t* out) {
-  size_t i = 0;
-  bool negative = false;
-  if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
-    negative = s[0] == '-';
-    i = 1;
-    if (s.size() == 1) return false;
-  }
-  uint64_t v = 0;
-  for (; i < s.size(); ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    uint64_t digit = static_cast<uint64_t>(s[i] - '0');
-    if (v > (std::numeric_limits<uint64_t>::max() - digit) / 10) return false;
-    v = v * 10 + digit;
-  }
-  *out = negative ? ~v + 1 : v;
-  return true;
-}
 
 // Which keys a KEYS or SCAN call reports: not expired, matching the glob (if any) and of the type
 // (if any). Type names compare ignoring case; an unknown one matches nothing.
@@ -81,39 +60,21 @@ void keys(CommandContext& ctx) {
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 void scan(CommandContext& ctx) {
   uint64_t cursor;
-  if (!parse_cursor(ctx.arg(1), &cursor)) {
+  if (!scan_args::parse_cursor(ctx.arg(1), &cursor)) {
     ctx.error("ERR invalid cursor");
     return;
   }
+  auto options = scan_args::parse_options(ctx, 2, /*allow_type=*/true);
+  if (!options) return;
   Db& db = ctx.db();
-  KeyFilter filter{&db, std::nullopt, {}};
-  int64_t count = 10;
-  for (size_t i = 2; i < ctx.argc(); i += 2) {
-    bool has_value = i + 1 < ctx.argc();
-    if (ctx.arg_is(i, "COUNT") && has_value) {
-      auto n = ctx.int_arg(i + 1);
-      if (!n) return;
-      if (*n < 1) {
-        ctx.error(errors::kSyntax);
-        return;
-      }
-      count = *n;
-    } else if (ctx.arg_is(i, "MATCH") && has_value) {
-      filter.pattern = effective_pattern(ctx.arg(i + 1));
-    } else if (ctx.arg_is(i, "TYPE") && has_value) {
-      filter.type = ctx.arg(i + 1);
-    } else {
-      ctx.error(errors::kSyntax);
-      return;
-    }
-  }
+  KeyFilter filter{&db, options->pattern, options->type.value_or(std::string_view{})};
 
   // As in Redis, COUNT bounds the keys *visited* (before filtering), and an empty stretch of the
   // table costs at most COUNT*10 extra buckets before the call returns with what it has.
   std::vector<std::string_view> found;
   std::vector<std::string> expired;
   int64_t visited = 0;
-  int64_t extra_buckets = count > std::numeric_limits<int64_t>::max() / 10 ? count : count * 10;
+  int64_t extra_buckets = options->step_budget();
   do {
     cursor = db.scan(cursor, [&](EntryIndex e) {
       ++visited;
@@ -123,7 +84,7 @@ void scan(CommandContext& ctx) {
         expired.emplace_back(db.view(e).key());
       }
     });
-  } while (cursor != 0 && extra_buckets-- > 0 && visited < count);
+  } while (cursor != 0 && extra_buckets-- > 0 && visited < options->count);
 
   char buf[24];
   char* end = std::to_chars(buf, buf + sizeof(buf), cursor).ptr;

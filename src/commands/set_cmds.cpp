@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "commands/scan_args.h"
 #include "stashd/command/context.h"
 #include "stashd/commands/registry.h"
 #include "stashd/common/strings.h"
@@ -458,30 +459,10 @@ void sdiffstore(CommandContext& ctx) {
                found.empty() ? nullptr : build_set(*sets[0], found, limits_of(ctx)));
 }
 
-// Reads a cursor as Redis does (strtoull): optional sign, digits, nothing else; "-1" wraps around.
-bool parse_cursor(std::string_view s, uint64_t* out) {
-  size_t i = 0;
-  bool negative = false;
-  if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
-    negative = s[0] == '-';
-    if (s.size() == 1) return false;
-    i = 1;
-  }
-  uint64_t v = 0;
-  for (; i < s.size(); ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    auto digit = static_cast<uint64_t>(s[i] - '0');
-    if (v > (std::numeric_limits<uint64_t>::max() - digit) / 10) return false;
-    v = v * 10 + digit;
-  }
-  *out = negative ? 0 - v : v;
-  return true;
-}
-
 // SSCAN key cursor [MATCH pattern] [COUNT count]
 void sscan(CommandContext& ctx) {
   uint64_t cursor;
-  if (!parse_cursor(ctx.arg(2), &cursor)) {
+  if (!scan_args::parse_cursor(ctx.arg(2), &cursor)) {
     ctx.error("ERR invalid cursor");
     return;
   }
@@ -493,36 +474,19 @@ void sscan(CommandContext& ctx) {
     ctx.out.array(0);
     return;
   }
-  std::string_view pattern;
-  int64_t count = 10;
-  for (size_t i = 3; i < ctx.argc(); i += 2) {
-    bool has_value = i + 1 < ctx.argc();
-    if (ctx.arg_is(i, "COUNT") && has_value) {
-      auto n = ctx.int_arg(i + 1);
-      if (!n) return;
-      if (*n < 1) {
-        ctx.error(errors::kSyntax);
-        return;
-      }
-      count = *n;
-    } else if (ctx.arg_is(i, "MATCH") && has_value) {
-      pattern = ctx.arg(i + 1) == "*" ? std::string_view{} : ctx.arg(i + 1);
-    } else {
-      ctx.error(errors::kSyntax);
-      return;
-    }
-  }
+  auto options = scan_args::parse_options(ctx, 3, /*allow_type=*/false);
+  if (!options) return;
   // COUNT bounds the members visited; an empty stretch of table costs at most COUNT*10 cursors.
   std::vector<size_t> found;
   char buf[24];
   int64_t visited = 0;
-  int64_t extra = count > std::numeric_limits<int64_t>::max() / 10 ? count : count * 10;
+  int64_t extra = options->step_budget();
   do {
     cursor = set->scan(cursor, [&](size_t p) {
       ++visited;
-      if (pattern.empty() || glob_match(pattern, set->member_at(p, buf))) found.push_back(p);
+      if (options->matches(set->member_at(p, buf))) found.push_back(p);
     });
-  } while (cursor != 0 && extra-- > 0 && visited < count);
+  } while (cursor != 0 && extra-- > 0 && visited < options->count);
 
   ctx.out.array(2);
   ctx.out.bulk(std::to_string(cursor));

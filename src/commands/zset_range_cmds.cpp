@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "commands/scan_args.h"
 #include "commands/zset_ops.h"
 #include "stashd/common/strings.h"
 
@@ -377,29 +378,10 @@ void zrandmember(CommandContext& ctx) {
   random_members(ctx, *zset, *count, with_scores);
 }
 
-// Reads a cursor as Redis's strtoul does: optional sign, decimal digits, no overflow; "" is 0.
-bool parse_cursor(std::string_view s, uint64_t* out) {
-  bool negative = false;
-  if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
-    if (s.size() == 1) return false;
-    negative = s[0] == '-';
-    s.remove_prefix(1);
-  }
-  uint64_t v = 0;
-  for (char ch : s) {
-    if (ch < '0' || ch > '9') return false;
-    const auto digit = static_cast<uint64_t>(ch - '0');
-    if (v > (std::numeric_limits<uint64_t>::max() - digit) / 10) return false;
-    v = v * 10 + digit;
-  }
-  *out = negative ? 0 - v : v;
-  return true;
-}
-
 // ZSCAN key cursor [MATCH pattern] [COUNT count]
 void zscan(CommandContext& ctx) {
   uint64_t cursor;
-  if (!parse_cursor(ctx.arg(2), &cursor)) return ctx.error("ERR invalid cursor");
+  if (!scan_args::parse_cursor(ctx.arg(2), &cursor)) return ctx.error("ERR invalid cursor");
   bool wrong_type;
   ZsetValue* zset = find_zset(ctx, ctx.arg(1), /*for_write=*/false, &wrong_type);
   if (wrong_type) return ctx.error(errors::kWrongType);
@@ -409,37 +391,24 @@ void zscan(CommandContext& ctx) {
     ctx.out.array(0);
     return;
   }
-  int64_t count = 10;
-  std::string_view pattern;
-  for (size_t i = 3; i < ctx.argc(); i += 2) {
-    const bool has_value = i + 1 < ctx.argc();
-    if (ctx.arg_is(i, "COUNT") && has_value) {
-      auto n = ctx.int_arg(i + 1);
-      if (!n) return;
-      if (*n < 1) return ctx.error(errors::kSyntax);
-      count = *n;
-    } else if (ctx.arg_is(i, "MATCH") && has_value) {
-      pattern = ctx.arg(i + 1) == "*" ? std::string_view{} : ctx.arg(i + 1);
-    } else {
-      return ctx.error(errors::kSyntax);
-    }
-  }
+  auto options = scan_args::parse_options(ctx, 3, /*allow_type=*/false);
+  if (!options) return;
   std::string body;
   resp::ReplyWriter items(&body, ctx.out.protocol());
   int64_t found = 0;
   int64_t visited = 0;
   auto collect = [&](std::string_view member, double score) {
     ++visited;  // COUNT bounds the members visited (before MATCH filters them)
-    if (!pattern.empty() && !glob_match(pattern, member)) return;
+    if (!options->matches(member)) return;
     items.bulk(member);
     items.bulk(format_double(score));
     ++found;
   };
   // Bounded like Redis: at most COUNT*10 bucket visits when the buckets are empty.
-  int64_t budget = count > std::numeric_limits<int64_t>::max() / 10 ? count : count * 10;
+  int64_t budget = options->step_budget();
   do {
     cursor = zset->scan(cursor, collect);
-  } while (cursor != 0 && budget-- > 0 && visited < count);
+  } while (cursor != 0 && budget-- > 0 && visited < options->count);
   char buf[24];
   const char* end = std::to_chars(buf, buf + sizeof(buf), cursor).ptr;
   ctx.out.array(2);

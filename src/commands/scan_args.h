@@ -1,0 +1,32 @@
+// Owns: what the SCAN family (SCAN, HSCAN, SSCAN, ZSCAN) shares: reading a cursor as Redis does,
+// the MATCH / COUNT (/ TYPE) options, and the visit budget. Must not touch: any value type.
+// Thread: the event loop.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "stashd/command/context.h"
+#include "stashd/common/strings.h"
+
+namespace stashd::scan_args {
+
+// Reads a cursor as Redis's strtoul does: an optional sign, decimal digits, nothing else; a
+// negative cursor wraps around and "" reads as 0. A leading space, junk or overflow is invalid.
+bool parse_cursor(std::string_view s, uint64_t* out);
+
+struct Options {
+  std::optional<std::string_view> pattern;  // none = everything ("" matches only "")
+  int64_t count = 10;
+  std::optional<std::string_view> type;     // SCAN only
+  bool matches(std::string_view s) const { return !pattern || glob_match(*pattern, s); }
+  // Redis bounds a call by COUNT elements visited and, over an empty stretch of table, by
+  // COUNT*10 cursor steps.
+  int64_t step_budget() const { return count > INT64_MAX / 10 ? count : count * 10; }
+};
+
+// Parses the options from argv[first] on; replies Redis's error and returns nullopt when invalid.
+std::optional<Options> parse_options(CommandContext& ctx, size_t first, bool allow_type);
+
+}  // namespace stashd::scan_args
