@@ -17,20 +17,10 @@ namespace {
 using list_ops::Outcome;
 using list_ops::PopReply;
 
-constexpr std::string_view kNumkeysNotPositive = "ERR numkeys should be greater than 0";
-constexpr std::string_view kCountNotPositive = "ERR count should be greater than 0";
-
 std::vector<std::string> keys_of(const CommandContext& ctx, size_t first, size_t end) {
   std::vector<std::string> keys;
   for (size_t i = first; i < end; ++i) keys.emplace_back(ctx.arg(i));
   return keys;
-}
-
-std::optional<bool> side(CommandContext& ctx, size_t i) {
-  if (ctx.arg_is(i, "LEFT")) return true;
-  if (ctx.arg_is(i, "RIGHT")) return false;
-  ctx.error(errors::kSyntax);
-  return std::nullopt;
 }
 
 // Pops from the first non-empty list among keys [first, end); blocks when all are empty.
@@ -88,9 +78,9 @@ void brpoplpush(CommandContext& ctx) {
 
 // BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout
 void blmove(CommandContext& ctx) {
-  std::optional<bool> from_left = side(ctx, 3);
+  std::optional<bool> from_left = list_ops::side_arg(ctx, 3);
   if (!from_left) return;
-  std::optional<bool> to_left = side(ctx, 4);
+  std::optional<bool> to_left = list_ops::side_arg(ctx, 4);
   if (!to_left) return;
   std::optional<int64_t> timeout = ctx.timeout_arg(5);
   if (!timeout) return;
@@ -101,34 +91,10 @@ void blmove(CommandContext& ctx) {
 void blmpop(CommandContext& ctx) {
   std::optional<int64_t> timeout = ctx.timeout_arg(1);
   if (!timeout) return;
-  std::optional<int64_t> numkeys = ctx.int_arg(2, kNumkeysNotPositive);
-  if (!numkeys) return;
-  if (*numkeys <= 0) {
-    ctx.error(kNumkeysNotPositive);
-    return;
-  }
-  if (static_cast<uint64_t>(*numkeys) >= ctx.argc() - 3) {
-    ctx.error(errors::kSyntax);
-    return;
-  }
-  const size_t side_at = 3 + static_cast<size_t>(*numkeys);
-  std::optional<bool> left = side(ctx, side_at);
-  if (!left) return;
-  int64_t count = 1;
-  if (side_at + 1 < ctx.argc()) {
-    if (!ctx.arg_is(side_at + 1, "COUNT") || side_at + 3 != ctx.argc()) {
-      ctx.error(errors::kSyntax);
-      return;
-    }
-    std::optional<int64_t> n = ctx.int_arg(side_at + 2, kCountNotPositive);
-    if (!n) return;
-    if (*n <= 0) {
-      ctx.error(kCountNotPositive);
-      return;
-    }
-    count = *n;
-  }
-  pop_or_block(ctx, 3, side_at, *left, count, PopReply::kKeyAndArray, *timeout);
+  std::optional<list_ops::MpopArgs> args = list_ops::parse_mpop(ctx, 2);
+  if (!args) return;
+  pop_or_block(ctx, args->first_key, args->end_key, args->left, args->count,
+               PopReply::kKeyAndArray, *timeout);
 }
 
 }  // namespace

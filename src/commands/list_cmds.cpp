@@ -103,6 +103,52 @@ Outcome move_into_reply(CommandContext& ctx, std::string_view source, std::strin
   return Outcome::kDone;
 }
 
+std::optional<bool> side_arg(CommandContext& ctx, size_t i) {
+  if (ctx.arg_is(i, "LEFT")) return true;
+  if (ctx.arg_is(i, "RIGHT")) return false;
+  ctx.error(errors::kSyntax);
+  return std::nullopt;
+}
+
+std::optional<MpopArgs> parse_mpop(CommandContext& ctx, size_t numkeys_index) {
+  constexpr std::string_view kNumkeysNotPositive = "ERR numkeys should be greater than 0";
+  constexpr std::string_view kCountNotPositive = "ERR count should be greater than 0";
+  std::optional<int64_t> numkeys = ctx.int_arg(numkeys_index, kNumkeysNotPositive);
+  if (!numkeys) return std::nullopt;
+  if (*numkeys <= 0) {
+    ctx.error(kNumkeysNotPositive);
+    return std::nullopt;
+  }
+  // Keys, then the side: anything shorter is a syntax error (as Redis, also for huge numkeys).
+  if (static_cast<uint64_t>(*numkeys) >= ctx.argc() - numkeys_index - 1) {
+    ctx.error(errors::kSyntax);
+    return std::nullopt;
+  }
+  MpopArgs args;
+  args.first_key = numkeys_index + 1;
+  args.end_key = args.first_key + static_cast<size_t>(*numkeys);
+  std::optional<bool> left = side_arg(ctx, args.end_key);
+  if (!left) return std::nullopt;
+  args.left = *left;
+  bool counted = false;
+  for (size_t i = args.end_key + 1; i < ctx.argc(); ++i) {
+    if (!counted && ctx.arg_is(i, "COUNT") && i + 1 < ctx.argc()) {
+      std::optional<int64_t> n = ctx.int_arg(++i, kCountNotPositive);
+      if (!n) return std::nullopt;
+      if (*n <= 0) {
+        ctx.error(kCountNotPositive);
+        return std::nullopt;
+      }
+      args.count = *n;
+      counted = true;
+    } else {
+      ctx.error(errors::kSyntax);
+      return std::nullopt;
+    }
+  }
+  return args;
+}
+
 }  // namespace list_ops
 
 namespace {
@@ -120,8 +166,6 @@ constexpr std::string_view kRankOutOfRange =
     "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807";
 constexpr std::string_view kCountNegative = "ERR COUNT can't be negative";
 constexpr std::string_view kMaxlenNegative = "ERR MAXLEN can't be negative";
-constexpr std::string_view kNumkeysNotPositive = "ERR numkeys should be greater than 0";
-constexpr std::string_view kCountNotPositive = "ERR count should be greater than 0";
 
 // Finds the list at argv[1] for a read; replies WRONGTYPE (returning nullptr, *replied true).
 const ListValue* read_list(CommandContext& ctx, bool* replied) {
@@ -147,13 +191,6 @@ ListValue* write_list(CommandContext& ctx, bool* replied) {
 }
 
 // "LEFT"/"RIGHT" at argv[i] as left = true/false; replies a syntax error otherwise.
-std::optional<bool> side_arg(CommandContext& ctx, size_t i) {
-  if (ctx.arg_is(i, "LEFT")) return true;
-  if (ctx.arg_is(i, "RIGHT")) return false;
-  ctx.error(errors::kSyntax);
-  return std::nullopt;
-}
-
 // --- Push ---------------------------------------------------------------------------------------
 
 void push_generic(CommandContext& ctx, bool left, bool only_existing) {
@@ -232,9 +269,9 @@ void move_generic(CommandContext& ctx, bool from_left, bool to_left) {
 }
 
 void lmove(CommandContext& ctx) {
-  std::optional<bool> from_left = side_arg(ctx, 3);
+  std::optional<bool> from_left = list_ops::side_arg(ctx, 3);
   if (!from_left) return;
-  std::optional<bool> to_left = side_arg(ctx, 4);
+  std::optional<bool> to_left = list_ops::side_arg(ctx, 4);
   if (!to_left) return;
   move_generic(ctx, *from_left, *to_left);
 }
@@ -243,38 +280,11 @@ void rpoplpush(CommandContext& ctx) { move_generic(ctx, false, true); }
 
 // LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]
 void lmpop(CommandContext& ctx) {
-  std::optional<int64_t> numkeys = ctx.int_arg(1, kNumkeysNotPositive);
-  if (!numkeys) return;
-  if (*numkeys <= 0) {
-    ctx.error(kNumkeysNotPositive);
-    return;
-  }
-  // Keys, then the side: anything shorter is a syntax error (as Redis, also for huge numkeys).
-  if (static_cast<uint64_t>(*numkeys) >= ctx.argc() - 2) {
-    ctx.error(errors::kSyntax);
-    return;
-  }
-  const size_t side_at = 2 + static_cast<size_t>(*numkeys);
-  std::optional<bool> left = side_arg(ctx, side_at);
-  if (!left) return;
-  int64_t count = -1;
-  for (size_t i = side_at + 1; i < ctx.argc(); ++i) {
-    if (count == -1 && ctx.arg_is(i, "COUNT") && i + 1 < ctx.argc()) {
-      std::optional<int64_t> n = ctx.int_arg(++i, kCountNotPositive);
-      if (!n) return;
-      if (*n <= 0) {
-        ctx.error(kCountNotPositive);
-        return;
-      }
-      count = *n;
-    } else {
-      ctx.error(errors::kSyntax);
-      return;
-    }
-  }
-  if (count == -1) count = 1;
-  for (size_t k = 2; k < side_at; ++k) {
-    switch (list_ops::pop_into_reply(ctx, ctx.arg(k), *left, count, PopReply::kKeyAndArray)) {
+  std::optional<list_ops::MpopArgs> args = list_ops::parse_mpop(ctx, 1);
+  if (!args) return;
+  for (size_t k = args->first_key; k < args->end_key; ++k) {
+    switch (list_ops::pop_into_reply(ctx, ctx.arg(k), args->left, args->count,
+                                     PopReply::kKeyAndArray)) {
       case Outcome::kDone:
         return;
       case Outcome::kWrongType:

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "stashd/command/context.h"
@@ -40,5 +41,18 @@ Outcome pop_into_reply(CommandContext& ctx, std::string_view key, bool left, int
 // the same key rotates the list), replying the element as a bulk string.
 Outcome move_into_reply(CommandContext& ctx, std::string_view source, std::string_view destination,
                         bool from_left, bool to_left);
+
+// LEFT or RIGHT at argv[i] (true for LEFT); replies a syntax error otherwise.
+std::optional<bool> side_arg(CommandContext& ctx, size_t i);
+
+// LMPOP/BLMPOP arguments from argv[numkeys_index] on: numkeys key [key ...] LEFT|RIGHT
+// [COUNT count]. Keys are argv[first_key, end_key). Replies Redis's error and returns nullopt.
+struct MpopArgs {
+  size_t first_key = 0;
+  size_t end_key = 0;
+  bool left = true;
+  int64_t count = 1;
+};
+std::optional<MpopArgs> parse_mpop(CommandContext& ctx, size_t numkeys_index);
 
 }  // namespace stashd::list_ops
