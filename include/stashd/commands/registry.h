@@ -20,6 +20,7 @@ void register_hash_commands(CommandTable& table);     // src/commands/hash_cmds.
 void register_set_commands(CommandTable& table);      // src/commands/set_cmds.cpp
 void register_zset_commands(CommandTable& table);     // src/commands/zset_cmds.cpp
 void register_blocking_zset_commands(CommandTable& table);  // src/commands/blocking_zset_cmds.cpp
+void register_sort_commands(CommandTable& table);     // src/commands/sort_cmds.cpp
 
 inline void register_all_commands(CommandTable& table) {
   register_connection_commands(table);
@@ -36,6 +37,7 @@ inline void register_all_commands(CommandTable& table) {
   register_set_commands(table);
   register_zset_commands(table);
   register_blocking_zset_commands(table);
+  register_sort_commands(table);
 }
 
 }  // namespace stashd
