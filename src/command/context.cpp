@@ -52,7 +52,7 @@ const std::unordered_map<std::string_view, EventName>& event_overrides() {
       {"blpop", {"lpop", {}}},           {"brpop", {"rpop", {}}},
       {"smove", {"srem", "sadd"}},       {"bitop", {"set", {}}},
       {"bitfield", {"setbit", {}}},      {"bzpopmin", {"zpopmin", {}}},
-      {"bzpopmax", {"zpopmax", {}}},
+      {"bzpopmax", {"zpopmax", {}}},     {"sort", {"sortstore", {}}},
   };
   return kOverrides;
 }
