@@ -90,8 +90,16 @@ void CommandContext::key_changed_in(int db, std::string_view key) {
     event = changes_ == 0 ? (left ? "lpop" : "rpop") : (left ? "lpush" : "rpush");
   }
   ++changes_;
+  // A write that leaves the key gone (the last element popped, an EXPIRE deadline already past,
+  // an empty STORE result) is also a deletion, which Redis reports as "del".
+  bool deleted = event != "del" && !event.ends_with("_from") &&
+                 node.keyspace().db(db).lookup_peek(key) == kNoEntry;
+  if (deleted && (event == "expire" || event.ends_with("store"))) event = "del";
   uint32_t cls = event_class(command, event);
   if (events.enabled(cls)) events.notify(db, cls, event, key);
+  if (deleted && event != "del" && events.enabled(kEventGeneric)) {
+    events.notify(db, kEventGeneric, "del", key);
+  }
 }
 
 void CommandContext::block(const std::vector<std::string>& keys, int64_t timeout_ms,

@@ -78,3 +78,28 @@ TEST_F(KeyspaceEventsTest, InvalidFlagsAreRejected) {
 
 }  // namespace
 }  // namespace stashd::testing
+
+namespace stashd::testing {
+namespace {
+
+class KeyspaceDeleteEventsTest : public KeyspaceEventsTest {};
+
+TEST_F(KeyspaceDeleteEventsTest, EmptyingACollectionAlsoReportsDel) {
+  h.run({"CONFIG", "SET", "notify-keyspace-events", "EA"});
+  h.run({"RPUSH", "l", "a"});
+  subscribe("*");
+  h.run({"LPOP", "l"});
+  EXPECT_EQ(subscriber.out, pmessage("*", "__keyevent@0__:lpop", "l") +
+                                pmessage("*", "__keyevent@0__:del", "l"));
+}
+
+TEST_F(KeyspaceDeleteEventsTest, ExpireWithAPastDeadlineReportsDelOnly) {
+  h.run({"CONFIG", "SET", "notify-keyspace-events", "Eg"});
+  h.run({"SET", "k", "v"});
+  subscribe("*");
+  h.run({"EXPIRE", "k", "-1"});
+  EXPECT_EQ(subscriber.out, pmessage("*", "__keyevent@0__:del", "k"));
+}
+
+}  // namespace
+}  // namespace stashd::testing
