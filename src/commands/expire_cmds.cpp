@@ -94,7 +94,7 @@ void expire_generic(CommandContext& ctx, int64_t base_ms, int64_t unit_ms) {
     // A deadline already passed deletes the key now (Redis replicates this as a DEL).
     db.erase(key);
   } else if (db.set_expire(e, deadline) == kNoEntry) {
-    ctx.error(kArenaFull);
+    ctx.error(errors::kOutOfMemory);
     return;
   }
   ctx.key_changed(key);
@@ -136,7 +136,7 @@ void persist(CommandContext& ctx) {
     return;
   }
   if (db.persist(e) == kNoEntry) {
-    ctx.error(kArenaFull);
+    ctx.error(errors::kOutOfMemory);
     return;
   }
   ctx.key_changed(ctx.arg(1));

@@ -20,7 +20,6 @@ namespace stashd {
 
 namespace {
 
-constexpr std::string_view kOutOfMemory = "OOM command not allowed when used memory > 'maxmemory'.";
 constexpr std::string_view kCountOutOfRange =
     "ERR value is out of range, must be between -9223372036854775807 and 9223372036854775807";
 
@@ -56,7 +55,7 @@ HashValue* find_or_create_hash(CommandContext& ctx, std::string_view key) {
   if (hash != nullptr) return hash;
   EntryIndex e = ctx.db().set_object(key, ValueType::kHash, std::make_unique<HashValue>());
   if (e == kNoEntry) {
-    ctx.error(kOutOfMemory);
+    ctx.error(errors::kOutOfMemory);
     return nullptr;
   }
   return static_cast<HashValue*>(ctx.db().view(e).object());

@@ -109,7 +109,7 @@ void rename_key(CommandContext& ctx, bool only_if_new) {
   ctx.key_changed(from);
   ctx.key_changed(to);
   if (stored == kNoEntry) {
-    ctx.error(kArenaFull);
+    ctx.error(errors::kOutOfMemory);
   } else if (only_if_new) {
     ctx.out.integer(1);
   } else {
@@ -156,7 +156,7 @@ void copy(CommandContext& ctx) {
   EntryIndex stored = dst.put(to, src.clone(e));
   ctx.key_changed_in(target, to);
   if (stored == kNoEntry) {
-    ctx.error(kArenaFull);
+    ctx.error(errors::kOutOfMemory);
   } else {
     ctx.out.integer(1);
   }
@@ -186,7 +186,7 @@ void move(CommandContext& ctx) {
   ctx.key_changed(key);
   ctx.key_changed_in(*id, key);
   if (stored == kNoEntry) {
-    ctx.error(kArenaFull);
+    ctx.error(errors::kOutOfMemory);
   } else {
     ctx.out.integer(1);
   }

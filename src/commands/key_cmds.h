@@ -42,8 +42,5 @@ inline std::string_view type_name(ValueType type) {
   return "none";
 }
 
-// A store failed because the entry arena is exhausted (the closest Redis reply is its OOM error).
-inline constexpr std::string_view kArenaFull =
-    "OOM command not allowed when used memory > 'maxmemory'.";
 
 }  // namespace stashd

@@ -30,7 +30,7 @@ ListValue* create_list(CommandContext& ctx, std::string_view key) {
   auto owned = std::make_unique<ListValue>(fill_of(ctx));
   ListValue* list = owned.get();
   if (ctx.db().set_object(key, ValueType::kList, std::move(owned)) == kNoEntry) {
-    ctx.error(kOutOfMemory);
+    ctx.error(errors::kOutOfMemory);
     return nullptr;
   }
   return list;

@@ -12,8 +12,6 @@
 
 namespace stashd::list_ops {
 
-inline constexpr std::string_view kOutOfMemory =
-    "OOM command not allowed when used memory > 'maxmemory'.";
 
 // What a pop or move found. kDone: it happened and the reply is written. kNoList: a key had no
 // value; nothing was written. kWrongType: a key held another type; nothing was written (a

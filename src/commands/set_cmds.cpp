@@ -21,7 +21,6 @@ namespace stashd {
 
 namespace {
 
-constexpr std::string_view kOutOfMemory = "OOM command not allowed when used memory > 'maxmemory'.";
 constexpr std::string_view kCountOutOfRange =
     "ERR value is out of range, must be between -9223372036854775807 and 9223372036854775807";
 constexpr SetLimits kTableOnly{0, 0, 0};
@@ -60,7 +59,7 @@ bool find_set(CommandContext& ctx, std::string_view key, Access access, SetValue
 SetValue* store_set(CommandContext& ctx, std::string_view key, std::unique_ptr<SetValue> set) {
   EntryIndex e = ctx.db().set_object(key, ValueType::kSet, std::move(set));
   if (e == kNoEntry) {
-    ctx.error(kOutOfMemory);
+    ctx.error(errors::kOutOfMemory);
     return nullptr;
   }
   return static_cast<SetValue*>(ctx.db().view(e).object());

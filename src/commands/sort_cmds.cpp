@@ -324,7 +324,7 @@ void store_result(CommandContext& ctx, std::string_view dst, const std::vector<P
   Db& db = ctx.db();
   if (stored > 0) {
     if (db.set_object(dst, ValueType::kList, std::move(list)) == kNoEntry) {
-      ctx.error(list_ops::kOutOfMemory);
+      ctx.error(errors::kOutOfMemory);
       return;
     }
     ctx.key_changed(dst);

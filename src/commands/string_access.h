@@ -25,8 +25,6 @@ namespace string_access {
 
 inline constexpr std::string_view kStringTooLong =
     "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
-inline constexpr std::string_view kOutOfMemory =
-    "OOM command not allowed when used memory > 'maxmemory'.";
 inline constexpr std::string_view kBadBitOffset =
     "ERR bit offset is not an integer or out of range";
 
@@ -49,7 +47,7 @@ inline bool fits_bulk_limit(CommandContext& ctx, uint64_t base, uint64_t extra) 
 // True when a store succeeded; otherwise replies the out-of-memory error.
 inline bool check_stored(CommandContext& ctx, EntryIndex e) {
   if (e != kNoEntry) return true;
-  ctx.error(kOutOfMemory);
+  ctx.error(errors::kOutOfMemory);
   return false;
 }
 

@@ -65,7 +65,7 @@ void store_result(CommandContext& ctx, std::string_view dst, std::unique_ptr<Zse
   }
   const auto size = static_cast<int64_t>(zset->size());
   if (ctx.db().set_object(dst, ValueType::kZset, std::move(zset)) == kNoEntry) {
-    ctx.error(kOutOfMemory);
+    ctx.error(errors::kOutOfMemory);
     return;
   }
   ctx.key_changed(dst);
@@ -282,7 +282,7 @@ void zadd_apply(CommandContext& ctx, const ZaddRequest& r) {
   }
   if (created && !created->empty()) {
     if (ctx.db().set_object(key, ValueType::kZset, std::move(created)) == kNoEntry) {
-      ctx.error(zset_ops::kOutOfMemory);
+      ctx.error(errors::kOutOfMemory);
       return;
     }
   }

@@ -24,8 +24,6 @@ void register_zset_store_commands(CommandTable& table);  // zset_store_cmds.cpp
 
 namespace zset_ops {
 
-inline constexpr std::string_view kOutOfMemory =
-    "OOM command not allowed when used memory > 'maxmemory'.";
 inline constexpr std::string_view kNotFloatRange = "ERR min or max is not a float";
 inline constexpr std::string_view kNotLexRange = "ERR min or max not valid string range item";
 

@@ -28,6 +28,9 @@ inline constexpr std::string_view kOutOfRange = "ERR index out of range";
 inline constexpr std::string_view kInvalidExpire = "ERR invalid expire time in '%s' command";
 inline constexpr std::string_view kDbIndexOutOfRange = "ERR DB index is out of range";
 inline constexpr std::string_view kNoAuth = "NOAUTH Authentication required.";
+// A store that could not get memory (for now: the entry arena is exhausted).
+inline constexpr std::string_view kOutOfMemory =
+    "OOM command not allowed when used memory > 'maxmemory'.";
 }  // namespace errors
 
 class CommandContext {
