@@ -42,5 +42,4 @@ inline std::string_view type_name(ValueType type) {
   return "none";
 }
 
-
 }  // namespace stashd
