@@ -313,25 +313,12 @@ void hscan(CommandContext& ctx) {
   }
   HashValue* hash;
   if (!find_hash(ctx, ctx.arg(1), Access::kRead, &hash)) return;
-  if (hash == nullptr) {
-    ctx.out.array(2);
-    ctx.out.bulk("0");
-    ctx.out.array(0);
-    return;
-  }
+  if (hash == nullptr) return scan_args::reply_empty(ctx);
   auto options = scan_args::parse_options(ctx, 3, /*allow_type=*/false);
   if (!options) return;
-  // COUNT bounds the fields visited; an empty stretch of table costs at most COUNT*10 cursors.
-  std::vector<size_t> found;
   char buf[24];
-  int64_t visited = 0;
-  int64_t extra = options->step_budget();
-  do {
-    cursor = hash->scan(cursor, [&](size_t p) {
-      ++visited;
-      if (options->matches(hash->field_at(p, buf))) found.push_back(p);
-    });
-  } while (cursor != 0 && extra-- > 0 && visited < options->count);
+  std::vector<size_t> found = scan_args::collect(
+      *hash, &cursor, *options, [&](size_t p) { return hash->field_at(p, buf); });
 
   ctx.out.array(2);
   ctx.out.bulk(std::to_string(cursor));

@@ -52,4 +52,10 @@ std::optional<Options> parse_options(CommandContext& ctx, size_t first, bool all
   return o;
 }
 
+void reply_empty(CommandContext& ctx) {
+  ctx.out.array(2);
+  ctx.out.bulk("0");
+  ctx.out.array(0);
+}
+
 }  // namespace stashd::scan_args

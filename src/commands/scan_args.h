@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "stashd/command/context.h"
 #include "stashd/common/strings.h"
@@ -28,5 +29,25 @@ struct Options {
 
 // Parses the options from argv[first] on; replies Redis's error and returns nullopt when invalid.
 std::optional<Options> parse_options(CommandContext& ctx, size_t first, bool allow_type);
+
+// The reply for a missing key: cursor 0 and no elements.
+void reply_empty(CommandContext& ctx);
+
+// Walks `value` (anything with scan(cursor, fn(pos))) from *cursor within the options' budget and
+// returns the positions whose name (name_of(pos)) matches; *cursor becomes the next cursor.
+template <class Value, class NameOf>
+std::vector<size_t> collect(const Value& value, uint64_t* cursor, const Options& o,
+                            NameOf&& name_of) {
+  std::vector<size_t> found;
+  int64_t visited = 0;
+  int64_t steps = o.step_budget();
+  do {
+    *cursor = value.scan(*cursor, [&](size_t p) {
+      ++visited;
+      if (o.matches(name_of(p))) found.push_back(p);
+    });
+  } while (*cursor != 0 && steps-- > 0 && visited < o.count);
+  return found;
+}
 
 }  // namespace stashd::scan_args

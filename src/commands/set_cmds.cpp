@@ -467,25 +467,12 @@ void sscan(CommandContext& ctx) {
   }
   SetValue* set;
   if (!find_set(ctx, ctx.arg(1), Access::kRead, &set)) return;
-  if (set == nullptr) {
-    ctx.out.array(2);
-    ctx.out.bulk("0");
-    ctx.out.array(0);
-    return;
-  }
+  if (set == nullptr) return scan_args::reply_empty(ctx);
   auto options = scan_args::parse_options(ctx, 3, /*allow_type=*/false);
   if (!options) return;
-  // COUNT bounds the members visited; an empty stretch of table costs at most COUNT*10 cursors.
-  std::vector<size_t> found;
   char buf[24];
-  int64_t visited = 0;
-  int64_t extra = options->step_budget();
-  do {
-    cursor = set->scan(cursor, [&](size_t p) {
-      ++visited;
-      if (options->matches(set->member_at(p, buf))) found.push_back(p);
-    });
-  } while (cursor != 0 && extra-- > 0 && visited < options->count);
+  std::vector<size_t> found = scan_args::collect(
+      *set, &cursor, *options, [&](size_t p) { return set->member_at(p, buf); });
 
   ctx.out.array(2);
   ctx.out.bulk(std::to_string(cursor));

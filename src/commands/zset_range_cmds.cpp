@@ -385,12 +385,7 @@ void zscan(CommandContext& ctx) {
   bool wrong_type;
   ZsetValue* zset = find_zset(ctx, ctx.arg(1), /*for_write=*/false, &wrong_type);
   if (wrong_type) return ctx.error(errors::kWrongType);
-  if (zset == nullptr) {
-    ctx.out.array(2);
-    ctx.out.bulk("0");
-    ctx.out.array(0);
-    return;
-  }
+  if (zset == nullptr) return scan_args::reply_empty(ctx);
   auto options = scan_args::parse_options(ctx, 3, /*allow_type=*/false);
   if (!options) return;
   std::string body;
