@@ -6,6 +6,11 @@ find_package(yaml-cpp REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
+# jemalloc replaces malloc for the whole process (Debian's build has no je_ prefix); used memory is
+# read from its per-thread counters. Sanitizer builds turn it off (they bring their own allocator).
+if(STASHD_JEMALLOC)
+  pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
+endif()
 
 # Asio (standalone, libasio-dev) is header-only and ships no CMake config.
 find_path(ASIO_INCLUDE_DIR asio.hpp REQUIRED)

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "stashd/command/context.h"
+#include "stashd/keyspace/evictor.h"
 
 namespace stashd {
 
@@ -147,12 +148,15 @@ void Dispatcher::execute(Client& client, std::span<const std::string_view> argv)
       reject(client, fmt::format("ERR Can't execute '{}': only (P|S)SUBSCRIBE / "
                                  "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
                                  row->full_name));
+    } else if (rejected_for_memory(client, *row)) {
+      // replied
     } else if (client.has(kClientMulti) && !row->has(kCmdTransactionControl)) {
       if (row->has(kCmdNoMulti)) {
         ++row->rejected_calls;
         reject(client, "ERR Command not allowed inside a transaction");
       } else {
         client.multi_queue.emplace_back(argv.begin(), argv.end());
+        if (row->has(kCmdDenyOom)) client.multi_denyoom = true;
         client.writer.simple("QUEUED");
       }
     } else {
@@ -164,6 +168,36 @@ void Dispatcher::execute(Client& client, std::span<const std::string_view> argv)
   if (client.reply_mode == ReplyMode::kSkipThis) client.reply_mode = ReplyMode::kOn;
   if (node_->blocking().has_ready()) serve_blocked();
   node_->tracking().deliver_pending();
+}
+
+bool Dispatcher::rejected_for_memory(Client& client, Command& row) {
+  Keyspace& ks = node_->keyspace();
+  if (ks.eviction().maxmemory == 0) return false;
+  // Like Redis, every command first gives the evictor a (time-bounded) chance; only commands that
+  // may grow memory are refused when nothing more can be evicted.
+  EvictResult result = ks.evictor().run();
+  if (result == EvictResult::kRunning && node_->control != nullptr) {
+    node_->control->continue_eviction();
+  }
+  if (result != EvictResult::kFail) return false;
+  const bool is_exec = row.full_name == "exec";
+  if (!row.has(kCmdDenyOom) && !(is_exec && client.has(kClientMulti) && client.multi_denyoom)) {
+    return false;
+  }
+  ++row.rejected_calls;
+  if (is_exec) {
+    // EXEC is refused as a whole and the transaction ends (the client leaves MULTI).
+    client.multi_queue.clear();
+    client.multi_error = false;
+    client.multi_denyoom = false;
+    client.flags &= ~kClientMulti;
+    node_->watches().unwatch_all(&client);
+    reject(client, fmt::format("EXECABORT Transaction discarded because of: {}",
+                               errors::kOutOfMemory));
+  } else {
+    reject(client, errors::kOutOfMemory);
+  }
+  return true;
 }
 
 void Dispatcher::serve_blocked() {

@@ -3,6 +3,9 @@
 
 #include <algorithm>
 
+#include "stashd/keyspace/allocator.h"
+#include "stashd/keyspace/evictor.h"
+
 namespace stashd {
 
 namespace {
@@ -20,6 +23,41 @@ NodeState::NodeState(Config* config, ConfigRegistry* registry, const Clock* cloc
     tracking_.key_changed(key, nullptr);
     events().notify(db, kEventExpired, "expired", key);
   });
+  // Evicted keys too: WATCH sees a change, client caches drop them, and "evicted" is published.
+  keyspace_.set_evict_listener([this](int db, std::string_view key) {
+    watches_.touch(db, key);
+    tracking_.key_changed(key, nullptr);
+    events().notify(db, kEventEvicted, "evicted", key);
+  });
+  // Used memory as maxmemory counts it: every allocation (keys, values, client buffers) plus the
+  // entry arena's live bytes.
+  keyspace_.set_memory_meter(
+      [this] { return allocator::allocated_bytes() + keyspace_.arena().used_bytes(); });
+  keyspace_.set_clock_us([this] { return clock_->now_us(); });
+  apply_eviction_config();
+  if (registry_ != nullptr) {
+    for (std::string_view option :
+         {"maxmemory", "maxmemory-policy", "maxmemory-samples", "maxmemory-eviction-tenacity",
+          "lfu-log-factor", "lfu-decay-time", "lazyfree-lazy-eviction", "lazyfree-lazy-expire",
+          "lazyfree-lazy-server-del"}) {
+      registry_->on_change(option, [this] { apply_eviction_config(); });
+    }
+  }
+}
+
+void NodeState::apply_eviction_config() {
+  EvictionSettings s;
+  s.maxmemory = static_cast<uint64_t>(config_->maxmemory);
+  s.policy = parse_eviction_policy(config_->maxmemory_policy).value_or(EvictionPolicy::kNoEviction);
+  s.samples = config_->maxmemory_samples;
+  s.tenacity = config_->maxmemory_eviction_tenacity;
+  s.lfu_log_factor = config_->lfu_log_factor;
+  s.lfu_decay_time = config_->lfu_decay_time;
+  s.lazy_eviction = config_->lazyfree_lazy_eviction;
+  s.lazy_expire = config_->lazyfree_lazy_expire;
+  s.lazy_server_del = config_->lazyfree_lazy_server_del;
+  keyspace_.set_eviction(s);
+  if (control != nullptr && keyspace_.evictor().over_limit()) control->continue_eviction();
 }
 
 void NodeState::remove_client(Client* c) {

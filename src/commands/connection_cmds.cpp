@@ -159,6 +159,7 @@ void reset(CommandContext& ctx) {
   Client& c = ctx.client;
   c.multi_queue.clear();
   c.multi_error = false;
+  c.multi_denyoom = false;
   ctx.node.watches().unwatch_all(&c);
   ctx.node.pubsub().remove_client(&c);
   c.db = 0;

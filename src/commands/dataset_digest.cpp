@@ -157,9 +157,9 @@ Digest dataset_digest(Keyspace& keyspace) {
   DigestBuilder key;
   for (int i = 0; i < keyspace.databases(); ++i) {
     const Db& db = keyspace.db(i);
-    // The LRU list holds every entry of the database exactly once.
-    for (EntryIndex e = db.lru().head(); e != kNoEntry; e = db.lru().next(e)) {
-      if (db.is_expired(e)) continue;
+    // The recency lists hold every entry of the database exactly once.
+    db.for_each_entry([&](EntryIndex e) {
+      if (db.is_expired(e)) return;
       value.reset();
       add_value(value, db, e);
       key.reset();
@@ -168,7 +168,7 @@ Digest dataset_digest(Keyspace& keyspace) {
       key.add_digest(value.finish());
       key.add_u64(static_cast<uint64_t>(db.expire_time(e)));
       xor_into(&acc, key.finish());
-    }
+    });
   }
   return acc;
 }

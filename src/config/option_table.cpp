@@ -26,6 +26,11 @@ constexpr int64_t kUintMax = UINT_MAX;
 constexpr int64_t kMb = 1024 * 1024;
 
 constexpr std::array<std::string_view, 4> kLogLevels = {"debug", "verbose", "notice", "warning"};
+// The keyspace's EvictionPolicy names (a server unit test checks the two lists agree).
+constexpr std::array<std::string_view, 11> kEvictionPolicies = {
+    "noeviction",      "allkeys-lru",       "allkeys-lru-exact", "allkeys-lfu",
+    "allkeys-random",  "allkeys-wtinylfu",  "volatile-lru",      "volatile-lfu",
+    "volatile-random", "volatile-ttl",      "volatile-wtinylfu"};
 
 // Redis reports the working directory as an absolute path, so `dir` is stored resolved.
 bool check_directory(std::string* value, std::string* reason) {
@@ -151,6 +156,40 @@ const OptionSpec kOptions[] = {
     {.name = "zset-max-listpack-value", .type = T::kInt,
      .member = &Config::zset_max_listpack_value, .default_value = "64", .max = LONG_MAX,
      .runtime_mutable = true, .doc = "Sorted sets whose members are at most this long stay compact."},
+    {.name = "maxmemory", .type = T::kMemory, .member = &Config::maxmemory, .default_value = "0",
+     .runtime_mutable = true,
+     .doc = "Memory limit (e.g. 100mb, 4gb); over it the policy evicts or writes get -OOM. 0 = none."},
+    {.name = "maxmemory-policy", .type = T::kEnum, .member = &Config::maxmemory_policy,
+     .default_value = "noeviction", .runtime_mutable = true,
+     .doc = "What goes when memory is full: noeviction, allkeys-/volatile- lru, lfu, random, "
+            "wtinylfu, volatile-ttl, allkeys-lru-exact.",
+     .choices = kEvictionPolicies},
+    {.name = "maxmemory-samples", .type = T::kInt, .member = &Config::maxmemory_samples,
+     .default_value = "5", .min = 1, .max = 64, .runtime_mutable = true,
+     .doc = "Keys sampled per database for each sampled LRU/LFU eviction."},
+    {.name = "maxmemory-eviction-tenacity", .type = T::kInt,
+     .member = &Config::maxmemory_eviction_tenacity, .default_value = "10", .max = 100,
+     .runtime_mutable = true,
+     .doc = "How long one eviction run may take before the rest continues in the background "
+            "(10 = 500 us, 100 = unbounded)."},
+    {.name = "lfu-log-factor", .type = T::kInt, .member = &Config::lfu_log_factor,
+     .default_value = "10", .max = kIntMax, .runtime_mutable = true,
+     .doc = "How slowly LFU counters grow: higher needs more hits per step."},
+    {.name = "lfu-decay-time", .type = T::kInt, .member = &Config::lfu_decay_time,
+     .default_value = "1", .max = kIntMax, .runtime_mutable = true,
+     .doc = "Minutes without access for an LFU counter to drop by one; 0 never decays."},
+    {.name = "lazyfree-lazy-eviction", .type = T::kBool,
+     .member = &Config::lazyfree_lazy_eviction, .default_value = "no", .runtime_mutable = true,
+     .doc = "Free big evicted values in a background thread."},
+    {.name = "lazyfree-lazy-expire", .type = T::kBool, .member = &Config::lazyfree_lazy_expire,
+     .default_value = "no", .runtime_mutable = true,
+     .doc = "Free big expired values in a background thread."},
+    {.name = "lazyfree-lazy-server-del", .type = T::kBool,
+     .member = &Config::lazyfree_lazy_server_del, .default_value = "no", .runtime_mutable = true,
+     .doc = "Free big values replaced by a write (SET over a set, RENAME) in a background thread."},
+    {.name = "lazyfree-lazy-user-del", .type = T::kBool,
+     .member = &Config::lazyfree_lazy_user_del, .default_value = "no", .runtime_mutable = true,
+     .doc = "Make DEL free big values in a background thread, as UNLINK always does."},
 };
 // clang-format on
 

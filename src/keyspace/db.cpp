@@ -2,11 +2,13 @@
 // Must not touch: I/O, the system clock. Thread: the event loop.
 #include "stashd/keyspace/db.h"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
 #include "stashd/common/strings.h"
 #include "stashd/keyspace/keyspace.h"
+#include "stashd/keyspace/lfu.h"
 
 namespace stashd {
 
@@ -37,7 +39,7 @@ Db::Db(Keyspace* keyspace, int id)
       arena_(&keyspace->arena()),
       id_(id),
       dict_(arena_),
-      lru_(arena_),
+      lists_{LruList(arena_), LruList(arena_), LruList(arena_), LruList(arena_)},
       heap_(arena_) {}
 
 entry::View Db::view(EntryIndex e) const { return entry::View(arena_->at(e)); }
@@ -46,13 +48,71 @@ bool Db::is_expired(EntryIndex e) const {
   return view(e).has_ttl() && heap_.deadline(e) <= keyspace_->now_ms();
 }
 
+uint64_t Db::frequency_hash(uint64_t key_hash) const {
+  return key_hash ^ (static_cast<uint64_t>(id_) * 0x9E3779B97F4A7C15ULL);
+}
+
 void Db::touch(EntryIndex e) {
-  lru_.move_to_front(e);
-  view(e).set_lru_clock(keyspace_->lru_clock());
+  entry::View v = view(e);
+  const EvictionSettings& ev = keyspace_->eviction();
+  if (tracks_lfu(ev.policy)) {
+    v.set_lru_clock(lfu::on_access(v.lru_clock(), lfu::minutes_clock(keyspace_->now_ms()),
+                                   ev.lfu_decay_time, ev.lfu_log_factor, keyspace_->random01()));
+  } else {
+    v.set_lru_clock(keyspace_->lru_clock());
+  }
+  int segment = v.segment();
+  if (!uses_wtinylfu(ev.policy) || segment == kWindow || segment == kProtected) {
+    lists_[segment].move_to_front(e);
+    return;
+  }
+  // A second access while on probation (or waiting for admission) earns the protected segment,
+  // which keeps at most 80% of the main area; its least recent entries drop back to probation.
+  move_to_segment(e, kProtected);
+  size_t main_area = size() - lists_[kWindow].size();
+  for (int i = 0; i < 2 && lists_[kProtected].size() > main_area * 4 / 5; ++i) {
+    EntryIndex demoted = lists_[kProtected].tail();
+    if (demoted == e) break;
+    move_to_segment(demoted, kProbation);
+  }
+}
+
+void Db::move_to_segment(EntryIndex e, int segment) {
+  entry::View v = view(e);
+  lists_[v.segment()].remove(e);
+  v.set_segment(segment);
+  lists_[segment].push_front(e);
+}
+
+void Db::link_new(EntryIndex e) {
+  entry::View v = view(e);
+  const EvictionSettings& ev = keyspace_->eviction();
+  if (tracks_lfu(ev.policy)) {
+    v.set_lru_clock(lfu::pack(lfu::minutes_clock(keyspace_->now_ms()), lfu::kInitial));
+  } else {
+    v.set_lru_clock(keyspace_->lru_clock());
+  }
+  int segment = uses_wtinylfu(ev.policy) ? kWindow : kProbation;
+  v.set_segment(segment);
+  lists_[segment].push_front(e);
+  if (segment == kWindow) balance_window();
+}
+
+void Db::balance_window() {
+  // The admission window holds about 1% of the keys. Its overflow joins the main area freely while
+  // memory is not tight; near the limit it queues as candidates that must win admission.
+  size_t target = std::max<size_t>(1, size() / 100);
+  int overflow_to = keyspace_->near_memory_limit() ? kCandidate : kProbation;
+  for (int i = 0; i < 4 && lists_[kWindow].size() > target; ++i) {
+    move_to_segment(lists_[kWindow].tail(), overflow_to);
+  }
 }
 
 EntryIndex Db::lookup(std::string_view key, bool touch_it) {
   uint64_t h = Dict::hash(key);
+  if (touch_it && uses_wtinylfu(keyspace_->eviction().policy)) {
+    keyspace_->sketch().record(frequency_hash(h));  // hits and misses both count as demand
+  }
   EntryIndex e = dict_.find(key, h);
   if (e == kNoEntry) return kNoEntry;
   if (is_expired(e)) {
@@ -90,28 +150,40 @@ std::string_view Db::string_value(EntryIndex e, char (&buf)[24]) const {
   }
 }
 
-void Db::free_value(entry::View v) {
+void Db::free_value(entry::View v, bool lazy) {
   if (v.encoding() == Encoding::kHeapString) {
     delete v.heap_string();
   } else if (v.encoding() == Encoding::kObject) {
-    delete v.object();
+    ValueObject* object = v.object();
+    if (lazy && object != nullptr && object->free_effort() > LazyFreer::kEffortThreshold) {
+      keyspace_->lazy_free().submit(std::unique_ptr<ValueObject>(object));
+    } else {
+      delete object;
+    }
   }
 }
 
 void Db::release(EntryIndex e) { arena_->release(e, view(e).size()); }
 
-void Db::delete_entry(EntryIndex e, uint64_t hash) {
+void Db::delete_entry(EntryIndex e, uint64_t hash, bool lazy) {
   entry::View v = view(e);
   dict_.unlink(e, hash);
-  lru_.remove(e);
+  unlink_lists(e);
   if (v.has_ttl()) heap_.remove(e);
-  free_value(v);
+  free_value(v, lazy);
   release(e);
 }
 
 void Db::expire_entry(EntryIndex e, uint64_t hash) {
   keyspace_->notify_expired(id_, view(e).key());
-  delete_entry(e, hash);
+  delete_entry(e, hash, keyspace_->eviction().lazy_expire);
+}
+
+void Db::evict(EntryIndex e) {
+  std::string_view key = view(e).key();
+  uint64_t h = Dict::hash(key);
+  keyspace_->notify_evicted(id_, key);
+  delete_entry(e, h, keyspace_->eviction().lazy_eviction);
 }
 
 namespace {
@@ -143,11 +215,12 @@ EntryIndex Db::store(std::string_view key, const Shape& s, bool keep_ttl) {
   }
   bool with_ttl = old != kNoEntry && keep_ttl && view(old).has_ttl();
   size_t need = entry::size_for(key, with_ttl, s.encoding, s.bytes.size());
+  const bool lazy = keyspace_->eviction().lazy_server_del;
   if (old != kNoEntry) {
     entry::View ov = view(old);
     if (ov.has_ttl() == with_ttl && EntryArena::rounded(ov.size()) == EntryArena::rounded(need)) {
       // Same size class: overwrite in place, no allocation, links untouched.
-      free_value(ov);
+      free_value(ov, lazy);
       write_value(ov.value_start(), s.type, s.encoding, s.int_value, s.bytes, s.pointer,
                   &ov.header().meta);
       touch(old);
@@ -164,23 +237,25 @@ EntryIndex Db::store(std::string_view key, const Shape& s, bool keep_ttl) {
   uint8_t* value = entry::init(base, key, with_ttl, s.type, s.encoding);
   write_value(value, s.type, s.encoding, s.int_value, s.bytes, s.pointer,
               &reinterpret_cast<EntryHeader*>(base)->meta);
-  view(e).set_lru_clock(keyspace_->lru_clock());
   if (old == kNoEntry) {
     dict_.insert(e, h);
-    lru_.push_front(e);
+    link_new(e);
     return e;
   }
   entry::View ov = view(old);
+  entry::View nv = view(e);
+  nv.set_segment(ov.segment());
+  nv.set_lru_clock(ov.lru_clock());
   dict_.relink(old, e, h);
-  lru_.relink(old, e);
+  lists_[ov.segment()].relink(old, e);
   if (with_ttl) {
     heap_.relink(old, e);
   } else if (ov.has_ttl()) {
     heap_.remove(old);
   }
-  free_value(ov);
+  free_value(ov, lazy);
   release(old);
-  lru_.move_to_front(e);
+  touch(e);
   return e;
 }
 
@@ -207,7 +282,7 @@ EntryIndex Db::set_object(std::string_view key, ValueType type, std::unique_ptr<
   return store(key, {type, Encoding::kObject, 0, {}, object.release()}, keep_ttl);
 }
 
-bool Db::erase(std::string_view key) {
+bool Db::erase(std::string_view key, bool lazy) {
   uint64_t h = Dict::hash(key);
   EntryIndex e = dict_.find(key, h);
   if (e == kNoEntry) return false;
@@ -215,7 +290,7 @@ bool Db::erase(std::string_view key) {
     expire_entry(e, h);
     return false;
   }
-  delete_entry(e, h);
+  delete_entry(e, h, lazy);
   return true;
 }
 
@@ -236,8 +311,9 @@ EntryIndex Db::relocate(EntryIndex old, uint64_t hash, bool with_ttl) {
   std::memcpy(value, ov.value_start(), value_len);
   entry::View nv = view(e);
   nv.set_lru_clock(ov.lru_clock());
+  nv.set_segment(ov.segment());
   dict_.relink(old, e, hash);
-  lru_.relink(old, e);
+  lists_[ov.segment()].relink(old, e);
   if (ov.has_ttl() && with_ttl) {
     heap_.relink(old, e);
   } else if (ov.has_ttl()) {
@@ -338,18 +414,31 @@ uint64_t Db::idle_seconds(EntryIndex e) const {
   return now >= then ? now - then : now + 0x1000000 - then;
 }
 
+uint32_t Db::lfu_counter(EntryIndex e) const {
+  return lfu::decayed(view(e).lru_clock(), lfu::minutes_clock(keyspace_->now_ms()),
+                      keyspace_->eviction().lfu_decay_time);
+}
+
+size_t Db::sample(size_t n, bool volatile_only, EntryIndex* out) {
+  if (!volatile_only) return dict_.sample(n, keyspace_->random(), out);
+  const auto& nodes = heap_.nodes();
+  if (nodes.empty()) return 0;
+  for (size_t i = 0; i < n; ++i) out[i] = nodes[keyspace_->random() % nodes.size()].entry;
+  return n;
+}
+
 void Db::clear() {
   dict_.clear([this](EntryIndex e) {
     free_value(view(e));
     release(e);
   });
-  lru_.clear();
+  for (LruList& l : lists_) l.clear();
   heap_.clear();
 }
 
 void Db::swap_contents(Db& other) {
   std::swap(dict_, other.dict_);
-  std::swap(lru_, other.lru_);
+  std::swap(lists_, other.lists_);
   std::swap(heap_, other.heap_);
 }
 

@@ -214,6 +214,23 @@ EntryIndex Dict::random_entry(const std::function<uint64_t()>& rnd) const {
   return e;
 }
 
+size_t Dict::sample(size_t n, uint64_t random, EntryIndex* out) const {
+  if (size_ == 0 || n == 0) return 0;
+  size_t got = 0;
+  size_t index = static_cast<size_t>(random);
+  for (size_t step = 0; step < n * 10 && got < n; ++step, ++index) {
+    for (const Table* t : {static_cast<const Table*>(old_.get()), &main_}) {
+      if (t == nullptr || !t->slots) continue;
+      size_t bucket = index & t->mask;
+      if (t == old_.get() && bucket < rehash_index_) continue;  // already moved to main_
+      for (EntryIndex e = t->slots[bucket]; e != kNoEntry && got < n; e = next_of(e)) {
+        out[got++] = e;
+      }
+    }
+  }
+  return got;
+}
+
 void Dict::clear(const std::function<void(EntryIndex)>& fn) {
   for (Table* t : {old_.get(), &main_}) {
     if (t == nullptr || !t->slots) continue;

@@ -15,6 +15,7 @@
 
 #include "stashd/admin/stats_sampler.h"
 #include "stashd/commands/registry.h"
+#include "stashd/keyspace/evictor.h"
 
 namespace stashd {
 
@@ -161,6 +162,7 @@ void Server::cron() {
     db.maybe_shrink();
   }
   expire_cycle();
+  if (ks.evictor().over_limit()) continue_eviction();
   std::vector<std::shared_ptr<net::Connection>> conns;
   conns.reserve(connections_.size());
   for (auto& [ptr, conn] : connections_) conns.push_back(conn);
@@ -192,6 +194,25 @@ void Server::expire_cycle() {
     expire_cycle_posted_ = true;
     asio::post(io_, [this] { expire_cycle(); });
   }
+}
+
+void Server::continue_eviction() {
+  if (eviction_cycle_posted_ || stopping_) return;
+  eviction_cycle_posted_ = true;
+  asio::post(io_, [this] { eviction_cycle(); });
+}
+
+void Server::eviction_cycle() {
+  eviction_cycle_posted_ = false;
+  if (stopping_) return;
+  Keyspace& ks = node_.keyspace();
+  ks.set_now_ms(node_.clock().now_ms());
+  EvictResult result = ks.evictor().run_for(
+      std::chrono::duration_cast<std::chrono::microseconds>(kCronBudget).count());
+  node_.tracking().deliver_pending();
+  // Still over the limit: go on after pending I/O, so lowering maxmemory on a full node evicts
+  // in 1 ms slices instead of one long pause.
+  if (result == EvictResult::kRunning) continue_eviction();
 }
 
 std::string Server::request_shutdown(bool, bool, bool, bool) {

@@ -86,6 +86,7 @@ class Client {
   // WATCHed keys with whether one of them changed.
   std::vector<std::vector<std::string>> multi_queue;
   bool multi_error = false;
+  bool multi_denyoom = false;  // a queued command may use memory (EXEC is then OOM-checked)
   std::vector<WatchedKey> watched;
   bool watch_dirty = false;
 

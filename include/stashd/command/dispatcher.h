@@ -32,6 +32,9 @@ class Dispatcher {
   // flags an open transaction and returns nullptr.
   Command* resolve(Client& client, std::span<const std::string_view> argv);
   void reject(Client& client, std::string_view message);
+  // Evicts as maxmemory requires; when memory stays over it, refuses a command that may use more
+  // (denyoom, or EXEC of such) with -OOM and returns true.
+  bool rejected_for_memory(Client& client, Command& row);
   void run(Client& client, Command& row, std::span<const std::string_view> argv, int64_t start_us);
   // Retries clients blocked on keys that writes made ready, oldest first, until none is left.
   void serve_blocked();

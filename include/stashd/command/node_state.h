@@ -48,6 +48,9 @@ class ServerControl {
   virtual std::string request_shutdown(bool nosave, bool save, bool now, bool force) = 0;
   virtual int tcp_port() const = 0;
   virtual size_t used_memory_rss() const = 0;
+  // An eviction run ran out of time with memory still over maxmemory: keep evicting in short
+  // slices between I/O until it is under.
+  virtual void continue_eviction() = 0;
 };
 
 class NodeState {
@@ -84,6 +87,9 @@ class NodeState {
   // CLIENT PAUSE state: commands from clients (all, or only writes) wait until pause_end_ms.
   int64_t pause_end_ms = 0;
   bool pause_writes_only = false;
+
+  // Copies the maxmemory/eviction/lazyfree options into the keyspace (start-up and CONFIG SET).
+  void apply_eviction_config();
 
   ServerControl* control = nullptr;
   Dispatcher* dispatcher = nullptr;  // set by the Dispatcher; EXEC runs queued requests through it

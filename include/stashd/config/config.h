@@ -56,6 +56,18 @@ struct Config {
   int64_t set_max_listpack_value = 64;
   int64_t zset_max_listpack_entries = 128;
   int64_t zset_max_listpack_value = 64;
+  // Memory limit and eviction (Redis 7 names and defaults; the policies are listed in
+  // keyspace/eviction_policy.h, plus stashd's allkeys-lru-exact and *-wtinylfu).
+  int64_t maxmemory = 0;  // bytes, 0 = no limit
+  std::string maxmemory_policy = "noeviction";
+  int64_t maxmemory_samples = 5;
+  int64_t maxmemory_eviction_tenacity = 10;
+  int64_t lfu_log_factor = 10;
+  int64_t lfu_decay_time = 1;
+  bool lazyfree_lazy_eviction = false;
+  bool lazyfree_lazy_expire = false;
+  bool lazyfree_lazy_server_del = false;
+  bool lazyfree_lazy_user_del = false;
 };
 
 class ConfigRegistry {

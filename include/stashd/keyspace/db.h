@@ -1,9 +1,12 @@
-// Owns: one logical database: its dictionary, LRU list and TTL heap kept consistent with each other,
-// lazy expiry on access, active expiry from the heap, and whole-value stores/moves.
+// Owns: one logical database: its dictionary, recency lists and TTL heap kept consistent with each
+// other, access tracking per the eviction policy (LRU clock, LFU counter, W-TinyLFU segments),
+// lazy expiry on access, active expiry from the heap, eviction of one entry, sampling for the
+// evictor, and whole-value stores/moves.
 // Must not touch: I/O, the clock (time comes from the Keyspace), command semantics.
 // Thread: the event loop.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -43,6 +46,13 @@ class Db {
   // Values whose entry would be larger than this are stored out of line (kHeapString).
   static constexpr size_t kMaxEmbeddedEntry = 4096;
 
+  // The recency lists an entry can be on (its meta bits say which). Outside the W-TinyLFU policies
+  // new entries go to kProbation, so that list is the whole LRU order; W-TinyLFU uses all four:
+  // new keys enter kWindow, window overflow waits in kCandidate for admission (or goes straight
+  // to kProbation while memory is not tight), and a second access moves a key to kProtected.
+  enum Segment : int { kProbation = 0, kWindow = 1, kProtected = 2, kCandidate = 3 };
+  static constexpr int kSegments = 4;
+
   Db(Keyspace* keyspace, int id);
   // Frees out-of-line values; the arena itself outlives the databases (see Keyspace).
   ~Db() { clear(); }
@@ -67,7 +77,8 @@ class Db {
   EntryIndex set_object(std::string_view key, ValueType type, std::unique_ptr<ValueObject> object,
                         bool keep_ttl = false);
 
-  bool erase(std::string_view key);  // true if a live key was removed
+  // True if a live key was removed. `lazy` hands a big value to the background freer (UNLINK).
+  bool erase(std::string_view key, bool lazy = false);
 
   // Absolute deadline in ms, or -1. Setting or clearing a deadline may move the entry.
   int64_t expire_time(EntryIndex e) const;
@@ -87,8 +98,23 @@ class Db {
     return dict_.scan(cursor, fn);
   }
   EntryIndex random_key();
-  // Seconds since the key was last touched.
+  // Seconds since the key was last touched (meaningful while the policy tracks LRU).
   uint64_t idle_seconds(EntryIndex e) const;
+  // The key's LFU counter after decay (meaningful under the *-lfu policies).
+  uint32_t lfu_counter(EntryIndex e) const;
+
+  // Eviction: up to `n` entries from a random stretch of the dictionary (or, volatile_only, of the
+  // TTL heap) into out; returns how many.
+  size_t sample(size_t n, bool volatile_only, EntryIndex* out);
+  // Removes an entry the evictor chose (notifies the evict listener first).
+  void evict(EntryIndex e);
+  // The hash the W-TinyLFU sketch knows a key by (its dictionary hash mixed with the db number).
+  uint64_t frequency_hash(uint64_t key_hash) const;
+  const LruList& list(int segment) const { return lists_[segment]; }
+  // Moves an entry to the head of another recency list.
+  void move_to_segment(EntryIndex e, int segment);
+  // Rotates an entry to the head of its own list (the evictor skipping keys it may not evict).
+  void requeue(EntryIndex e) { lists_[view(e).segment()].move_to_front(e); }
   void clear();
   void swap_contents(Db& other);
 
@@ -99,7 +125,15 @@ class Db {
   bool rehash_step(size_t buckets) { return dict_.rehash_step(buckets); }
   void maybe_shrink() { dict_.maybe_shrink(); }
   const Dict& dict() const { return dict_; }
-  const LruList& lru() const { return lru_; }
+  // The LRU order outside W-TinyLFU (where every entry is on kProbation).
+  const LruList& lru() const { return lists_[kProbation]; }
+  // Calls fn for every entry (all recency lists).
+  template <typename Fn>
+  void for_each_entry(Fn&& fn) const {
+    for (const LruList& l : lists_) {
+      for (EntryIndex e = l.head(); e != kNoEntry; e = l.next(e)) fn(e);
+    }
+  }
   const TtlHeap& ttl_heap() const { return heap_; }
 
  private:
@@ -114,16 +148,19 @@ class Db {
   EntryIndex lookup(std::string_view key, bool touch);
   EntryIndex relocate(EntryIndex old, uint64_t hash, bool with_ttl);
   void touch(EntryIndex e);
-  void delete_entry(EntryIndex e, uint64_t hash);
+  void link_new(EntryIndex e);
+  void balance_window();
+  void unlink_lists(EntryIndex e) { lists_[view(e).segment()].remove(e); }
+  void delete_entry(EntryIndex e, uint64_t hash, bool lazy = false);
   void expire_entry(EntryIndex e, uint64_t hash);
-  void free_value(entry::View v);
+  void free_value(entry::View v, bool lazy = false);
   void release(EntryIndex e);
 
   Keyspace* keyspace_;
   EntryArena* arena_;
   int id_;
   Dict dict_;
-  LruList lru_;
+  std::array<LruList, kSegments> lists_;
   TtlHeap heap_;
 };
 

@@ -48,6 +48,9 @@ class Dict {
   uint64_t scan(uint64_t cursor, const std::function<void(EntryIndex)>& fn) const;
   // A random entry, or kNoEntry if empty. `rnd` is a source of random 64-bit values.
   EntryIndex random_entry(const std::function<uint64_t()>& rnd) const;
+  // Up to n entries from consecutive buckets starting at a random one (visiting at most 10n
+  // buckets), for eviction sampling; returns how many were written to out.
+  size_t sample(size_t n, uint64_t random, EntryIndex* out) const;
   // Calls fn(e) for every entry, then empties the table (fn may free the entry).
   void clear(const std::function<void(EntryIndex)>& fn);
 

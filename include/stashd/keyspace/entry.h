@@ -1,6 +1,8 @@
 // Owns: the byte layout of one keyspace entry inside the EntryArena, and reading/writing its fields.
 // Layout (8-byte aligned):
-//   u32 chain_next | u32 lru_prev | u32 lru_next | u8 meta | u8[3] lru clock
+//   u32 chain_next | u32 lru_prev | u32 lru_next | u8 meta | u8[3] access field
+// meta = type (3 bits) | encoding (2) | has-TTL (1) | recency segment (2); the access field holds
+// an LRU clock in seconds, or an LFU counter under the *-lfu policies (see lfu.h).
 //   [u32 ttl heap position, only when meta has kHasTtl]
 //   varint key_len | key bytes | value
 // where value is an int64 (kInt), varint len + bytes (kEmbedded), or a pointer (kHeapString, kObject).
@@ -27,6 +29,8 @@ class ValueObject {
   virtual const char* encoding_name() const = 0;
   virtual size_t memory_usage() const = 0;
   virtual std::unique_ptr<ValueObject> clone() const = 0;
+  // About how many separate allocations freeing it releases (decides lazy freeing).
+  virtual size_t free_effort() const { return 1; }
 };
 
 struct EntryHeader {
@@ -42,8 +46,10 @@ namespace entry {
 
 inline constexpr uint8_t kTypeMask = 0x07;
 inline constexpr uint8_t kEncodingShift = 3;
-inline constexpr uint8_t kEncodingMask = 0x38;
-inline constexpr uint8_t kHasTtl = 0x40;
+inline constexpr uint8_t kEncodingMask = 0x18;
+inline constexpr uint8_t kHasTtl = 0x20;
+inline constexpr uint8_t kSegmentShift = 6;
+inline constexpr uint8_t kSegmentMask = 0xC0;
 
 inline size_t varint_size(uint64_t v) {
   size_t n = 1;
@@ -83,6 +89,12 @@ class View {
     return static_cast<Encoding>((header().meta & kEncodingMask) >> kEncodingShift);
   }
   bool has_ttl() const { return header().meta & kHasTtl; }
+  // Which of the database's recency lists holds the entry (see Db::Segment).
+  int segment() const { return (header().meta & kSegmentMask) >> kSegmentShift; }
+  void set_segment(int segment) {
+    header().meta = static_cast<uint8_t>((header().meta & ~kSegmentMask) |
+                                         (segment << kSegmentShift));
+  }
   uint32_t heap_pos() const {
     uint32_t v;
     std::memcpy(&v, base_ + sizeof(EntryHeader), 4);

@@ -33,6 +33,7 @@ class Server final : public ServerControl, public net::ConnectionOwner {
   std::string request_shutdown(bool nosave, bool save, bool now, bool force) override;
   int tcp_port() const override { return bound_port_; }
   size_t used_memory_rss() const override;
+  void continue_eviction() override;
 
   // ConnectionOwner
   void connection_closed(net::Connection* c) override;
@@ -43,6 +44,8 @@ class Server final : public ServerControl, public net::ConnectionOwner {
   void schedule_cron();
   void cron();
   void expire_cycle();
+  // One slice of background eviction (at most 1 ms), re-posted while memory is over maxmemory.
+  void eviction_cycle();
   void shutdown(const char* reason);
 
   Config* config_;
@@ -55,6 +58,7 @@ class Server final : public ServerControl, public net::ConnectionOwner {
   std::unordered_map<net::Connection*, std::shared_ptr<net::Connection>> connections_;
   int bound_port_ = 0;
   bool expire_cycle_posted_ = false;
+  bool eviction_cycle_posted_ = false;
   bool stopping_ = false;
 };
 

@@ -21,6 +21,8 @@ class FakeControl : public ServerControl {
   std::string request_shutdown(bool, bool, bool, bool) override { return ""; }
   int tcp_port() const override { return 7777; }
   size_t used_memory_rss() const override { return 10 << 20; }
+  void continue_eviction() override { ++eviction_continuations; }
+  int eviction_continuations = 0;
 };
 
 class FakeTransport : public ClientTransport {

@@ -16,6 +16,8 @@ class FixedRssControl : public ServerControl {
   std::string request_shutdown(bool, bool, bool, bool) override { return ""; }
   int tcp_port() const override { return 0; }
   size_t used_memory_rss() const override { return 123456; }
+  void continue_eviction() override { ++eviction_continuations; }
+  int eviction_continuations = 0;
 };
 
 TEST(BytesToHuman, UsesRedisUnitsAndTwoDecimals) {

@@ -21,6 +21,8 @@ class FakeServerControl : public ServerControl {
   }
   int tcp_port() const override { return 7777; }
   size_t used_memory_rss() const override { return 1 << 20; }
+  void continue_eviction() override { ++eviction_continuations; }
+  int eviction_continuations = 0;
 
   std::string failure;
   std::vector<std::tuple<bool, bool, bool, bool>> calls;
