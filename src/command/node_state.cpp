@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "stashd/keyspace/allocator.h"
+#include "stashd/keyspace/dict.h"
 #include "stashd/keyspace/evictor.h"
 
 namespace stashd {
@@ -29,10 +30,12 @@ NodeState::NodeState(Config* config, ConfigRegistry* registry, const Clock* cloc
     tracking_.key_changed(key, nullptr);
     events().notify(db, kEventEvicted, "evicted", key);
   });
-  // Used memory as maxmemory counts it: every allocation (keys, values, client buffers) plus the
-  // entry arena's live bytes.
-  keyspace_.set_memory_meter(
-      [this] { return allocator::allocated_bytes() + keyspace_.arena().used_bytes(); });
+  // Used memory as maxmemory counts it: every allocation (keys, values, client buffers), the
+  // entry arena's live bytes and the big dictionary tables, which are mapped directly.
+  keyspace_.set_memory_meter([this] {
+    return allocator::allocated_bytes() + keyspace_.arena().used_bytes() +
+           Dict::mapped_table_bytes();
+  });
   keyspace_.set_clock_us([this] { return clock_->now_us(); });
   apply_eviction_config();
   if (registry_ != nullptr) {

@@ -4,6 +4,8 @@
 // Thread: the event loop.
 #include "commands/key_cmds.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <climits>
 #include <iterator>
@@ -12,6 +14,8 @@
 
 #include "stashd/command/context.h"
 #include "stashd/commands/registry.h"
+#include "stashd/keyspace/dict.h"
+#include "stashd/keyspace/eviction_policy.h"
 
 namespace stashd {
 
@@ -35,17 +39,22 @@ std::optional<int> db_index_arg(CommandContext& ctx, size_t i, std::string_view 
 
 bool valid_db(CommandContext& ctx, int id) { return id >= 0 && id < ctx.keyspace().databases(); }
 
-void del(CommandContext& ctx) {
+// DEL and UNLINK: UNLINK always hands big values to the background freer, DEL only with
+// lazyfree-lazy-user-del.
+void remove_keys(CommandContext& ctx, bool lazy) {
   Db& db = ctx.db();
   int64_t deleted = 0;
   for (size_t i = 1; i < ctx.argc(); ++i) {
-    if (db.erase(ctx.arg(i))) {
+    if (db.erase(ctx.arg(i), lazy)) {
       ++deleted;
       ctx.key_changed(ctx.arg(i));
     }
   }
   ctx.out.integer(deleted);
 }
+
+void del(CommandContext& ctx) { remove_keys(ctx, ctx.node.config().lazyfree_lazy_user_del); }
+void unlink(CommandContext& ctx) { remove_keys(ctx, true); }
 
 void exists(CommandContext& ctx) {
   int64_t found = 0;
@@ -237,18 +246,36 @@ void object_encoding(CommandContext& ctx) {
   }
 }
 
+constexpr std::string_view kPolicySwitchNote =
+    "Please note that when switching between policies at runtime LRU and LFU data will take some "
+    "time to adjust.";
+
 void object_freq(CommandContext& ctx) {
-  if (object_lookup(ctx) == kNoEntry) return;
-  // There is no LFU policy (yet), so this is always the "not selected" answer.
-  ctx.error(
-      "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that "
-      "when switching between policies at runtime LRU and LFU data will take some time to "
-      "adjust.");
+  EntryIndex e = object_lookup(ctx);
+  if (e == kNoEntry) return;
+  Db& db = ctx.db();
+  EvictionPolicy policy = ctx.keyspace().eviction().policy;
+  if (tracks_lfu(policy)) {
+    ctx.out.integer(db.lfu_counter(e));
+  } else if (uses_wtinylfu(policy)) {
+    // W-TinyLFU keeps no per-key counter: report the frequency sketch's estimate instead.
+    uint64_t h = db.frequency_hash(Dict::hash(db.view(e).key()));
+    ctx.out.integer(ctx.keyspace().sketch().estimate(h));
+  } else {
+    ctx.error(fmt::format(
+        "ERR An LFU maxmemory policy is not selected, access frequency not tracked. {}",
+        kPolicySwitchNote));
+  }
 }
 
 void object_idletime(CommandContext& ctx) {
   EntryIndex e = object_lookup(ctx);
   if (e == kNoEntry) return;
+  if (tracks_lfu(ctx.keyspace().eviction().policy)) {
+    ctx.error(fmt::format("ERR An LFU maxmemory policy is selected, idle time not tracked. {}",
+                          kPolicySwitchNote));
+    return;
+  }
   ctx.out.integer(static_cast<int64_t>(ctx.db().idle_seconds(e)));
 }
 
@@ -295,7 +322,7 @@ void register_key_commands(CommandTable& table) {
              "a value other than a string, the individual complexity for this key is O(M) where M "
              "is the number of elements in the list, set, sorted set or hash. Removing a single "
              "key that holds a string value is O(1)."});
-  table.add({"unlink", -2, kCmdWrite | kCmdFast, 1, -1, 1, kWrite, del, "generic", "4.0.0",
+  table.add({"unlink", -2, kCmdWrite | kCmdFast, 1, -1, 1, kWrite, unlink, "generic", "4.0.0",
              "Asynchronously deletes one or more keys.",
              "O(1) for each key removed regardless of its size. Then the command does O(N) work "
              "in a different thread in order to reclaim memory, where N is the number of "

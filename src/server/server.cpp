@@ -162,6 +162,7 @@ void Server::cron() {
     db.maybe_shrink();
   }
   expire_cycle();
+  ks.grow_sketch_if_needed();
   if (ks.evictor().over_limit()) continue_eviction();
   std::vector<std::shared_ptr<net::Connection>> conns;
   conns.reserve(connections_.size());

@@ -23,6 +23,9 @@ class Dict {
   Dict& operator=(Dict&&) noexcept;
 
   static uint64_t hash(std::string_view key);
+  // Bytes of big bucket arrays, which are mapped directly rather than allocated (all dicts of
+  // the process); used memory adds them to the allocator's count.
+  static size_t mapped_table_bytes();
 
   EntryIndex find(std::string_view key, uint64_t hash);
   // The key must not be present.
@@ -55,8 +58,17 @@ class Dict {
   void clear(const std::function<void(EntryIndex)>& fn);
 
  private:
+  // Frees a bucket array the way make_table allocated it (big arrays are their own mapping, so a
+  // table dropped after a rehash goes back to the kernel at once instead of waiting in the
+  // allocator's dirty pages).
+  struct BucketFree {
+    BucketFree() noexcept : bytes(0) {}
+    explicit BucketFree(size_t n) noexcept : bytes(n) {}
+    void operator()(EntryIndex* p) const;
+    size_t bytes;
+  };
   struct Table {
-    std::unique_ptr<EntryIndex[], void (*)(void*)> slots{nullptr, nullptr};
+    std::unique_ptr<EntryIndex[], BucketFree> slots;
     uint64_t mask = 0;
     size_t count = 0;
     size_t buckets() const { return slots ? mask + 1 : 0; }

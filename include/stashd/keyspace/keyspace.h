@@ -64,6 +64,13 @@ class Keyspace {
   int64_t clock_us() const { return clock_us_ ? clock_us_() : now_ms_ * 1000; }
   Evictor& evictor() { return *evictor_; }
   FrequencySketch& sketch() { return sketch_; }
+  // Cron: under W-TinyLFU, re-sizes the sketch once the key population outgrows it (forgetting
+  // its history, which at that point is young anyway).
+  void grow_sketch_if_needed() {
+    if (uses_wtinylfu(eviction_.policy) && total_keys() > sketch_.width()) {
+      sketch_.resize(total_keys());
+    }
+  }
   LazyFreer& lazy_free() { return lazy_free_; }
   // Close enough to maxmemory that W-TinyLFU stops admitting window overflow for free.
   bool near_memory_limit() const {

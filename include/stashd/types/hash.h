@@ -103,6 +103,7 @@ class HashValue final : public ValueObject {
 
   const char* encoding_name() const override { return table_ ? "hashtable" : "listpack"; }
   size_t memory_usage() const override;
+  size_t free_effort() const override { return table_ ? size() : 1; }
   std::unique_ptr<ValueObject> clone() const override;
 
   bool is_listpack() const { return table_ == nullptr; }

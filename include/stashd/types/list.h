@@ -31,6 +31,7 @@ class ListValue final : public ValueObject {
 
   const char* encoding_name() const override;
   size_t memory_usage() const override;
+  size_t free_effort() const override { return nodes_; }
   std::unique_ptr<ValueObject> clone() const override;
 
   // Applies a new list-max-listpack-size to future node decisions (CONFIG SET at run time).

@@ -40,6 +40,7 @@ class SetValue final : public ValueObject {
 
   const char* encoding_name() const override;
   size_t memory_usage() const override;
+  size_t free_effort() const override { return table_ ? size() : 1; }
   std::unique_ptr<ValueObject> clone() const override;
 
   Kind kind() const { return kind_; }

@@ -219,6 +219,7 @@ class ZsetValue final : public ValueObject {
 
   const char* encoding_name() const override { return big_ ? "skiplist" : "listpack"; }
   size_t memory_usage() const override;
+  size_t free_effort() const override { return big_ ? size() : 1; }
   std::unique_ptr<ValueObject> clone() const override;
 
   bool is_listpack() const { return big_ == nullptr; }
