@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 #include <xxhash.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -245,17 +246,28 @@ EntryIndex Dict::random_entry(const std::function<uint64_t()>& rnd) const {
 
 size_t Dict::sample(size_t n, uint64_t random, EntryIndex* out) const {
   if (size_ == 0 || n == 0) return 0;
+  n = std::min(n, size_);
+  // Walk the smaller table's indexes from a random one; index i of the smaller table covers the
+  // larger table's buckets i, i + small, i + 2 small, ... So one pass visits every bucket of both
+  // tables exactly once: no entry comes twice and no stretch of either table is skipped.
+  const Table* small = &main_;
+  const Table* big = nullptr;
+  if (old_) {
+    small = old_->buckets() < main_.buckets() ? old_.get() : &main_;
+    big = small == &main_ ? old_.get() : &main_;
+  }
   size_t got = 0;
-  size_t index = static_cast<size_t>(random);
-  for (size_t step = 0; step < n * 10 && got < n; ++step, ++index) {
-    for (const Table* t : {static_cast<const Table*>(old_.get()), &main_}) {
-      if (t == nullptr || !t->slots) continue;
-      size_t bucket = index & t->mask;
-      if (t == old_.get() && bucket < rehash_index_) continue;  // already moved to main_
-      for (EntryIndex e = t->slots[bucket]; e != kNoEntry && got < n; e = next_of(e)) {
-        out[got++] = e;
-      }
-    }
+  auto visit = [&](const Table* t, size_t bucket) {
+    if (t == old_.get() && bucket < rehash_index_) return;  // already moved to main_
+    for (EntryIndex e = t->slots[bucket]; e != kNoEntry && got < n; e = next_of(e)) out[got++] = e;
+  };
+  const size_t small_buckets = small->buckets();
+  const size_t start = static_cast<size_t>(random) & (small_buckets - 1);
+  for (size_t step = 0; step < small_buckets && step < n * 10 && got < n; ++step) {
+    const size_t index = (start + step) & (small_buckets - 1);
+    visit(small, index);
+    if (big == nullptr) continue;
+    for (size_t b = index; b < big->buckets() && got < n; b += small_buckets) visit(big, b);
   }
   return got;
 }

@@ -125,7 +125,8 @@ class Db {
   bool rehash_step(size_t buckets) { return dict_.rehash_step(buckets); }
   void maybe_shrink() { dict_.maybe_shrink(); }
   const Dict& dict() const { return dict_; }
-  // The LRU order outside W-TinyLFU (where every entry is on kProbation).
+  // The LRU order of a database that never ran W-TinyLFU (every entry is then on kProbation;
+  // after W-TinyLFU some stay on the other lists, which for_each_entry also visits).
   const LruList& lru() const { return lists_[kProbation]; }
   // Calls fn for every entry (all recency lists).
   template <typename Fn>

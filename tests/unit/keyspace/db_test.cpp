@@ -551,3 +551,164 @@ TEST_F(DbTest, TotalKeysCountsEveryDatabase) {
 
 }  // namespace
 }  // namespace stashd::testing
+
+// --- eviction support: sample, evict, lazy erase, W-TinyLFU segments ----------------------------
+
+namespace stashd::testing {
+namespace {
+
+// A collection that is expensive to free (so UNLINK hands it to the background freer). The live
+// count is atomic because the freer thread destroys it.
+class HeavyObject final : public ValueObject {
+ public:
+  HeavyObject(std::atomic<int>* live, size_t effort) : live_(live), effort_(effort) { ++*live_; }
+  ~HeavyObject() override { --*live_; }
+  const char* encoding_name() const override { return "heavy"; }
+  size_t memory_usage() const override { return sizeof(*this); }
+  std::unique_ptr<ValueObject> clone() const override {
+    return std::make_unique<HeavyObject>(live_, effort_);
+  }
+  size_t free_effort() const override { return effort_; }
+
+ private:
+  std::atomic<int>* live_;
+  size_t effort_;
+};
+
+// The recency lists together hold exactly the dictionary's entries, each on the list its segment
+// bits name (expect_consistent above checks only kProbation, the whole order outside W-TinyLFU).
+void expect_segments_consistent(const Db& d) {
+  std::set<EntryIndex> in_dict;
+  uint64_t cursor = 0;
+  do {
+    cursor = d.scan(cursor, [&](EntryIndex e) { in_dict.insert(e); });
+  } while (cursor != 0);
+  std::set<EntryIndex> in_lists;
+  size_t total = 0;
+  for (int s = 0; s < Db::kSegments; ++s) {
+    size_t walked = 0;
+    for (EntryIndex e = d.list(s).head(); e != kNoEntry; e = d.list(s).next(e), ++walked) {
+      EXPECT_EQ(d.view(e).segment(), s);
+      in_lists.insert(e);
+    }
+    EXPECT_EQ(walked, d.list(s).size());
+    total += d.list(s).size();
+  }
+  EXPECT_EQ(total, d.size());
+  EXPECT_EQ(in_lists, in_dict);
+}
+
+TEST_F(DbTest, SampleReturnsLiveEntriesAndVolatileOnlyReturnsKeysWithATtl) {
+  for (int i = 0; i < 50; ++i) db.set_string(numbered("plain", i), "v");
+  for (int i = 0; i < 5; ++i) set_with_ttl(numbered("ttl", i), "v", 1000);
+  EntryIndex out[20];
+  for (int round = 0; round < 20; ++round) {
+    size_t got = db.sample(20, /*volatile_only=*/true, out);
+    EXPECT_GT(got, 0u);
+    EXPECT_LE(got, 20u);
+    for (size_t i = 0; i < got; ++i) {
+      EXPECT_TRUE(db.view(out[i]).has_ttl());
+      EXPECT_EQ(db.lookup_peek(db.view(out[i]).key()), out[i]);
+    }
+    got = db.sample(20, /*volatile_only=*/false, out);
+    EXPECT_GT(got, 0u);
+    EXPECT_LE(got, 20u);
+    for (size_t i = 0; i < got; ++i) EXPECT_EQ(db.lookup_peek(db.view(out[i]).key()), out[i]);
+  }
+  Db& empty = ks.db(3);
+  EXPECT_EQ(empty.sample(5, true, out), 0u);
+  EXPECT_EQ(empty.sample(5, false, out), 0u);
+}
+
+TEST_F(DbTest, EvictNotifiesTheListenerCountsAndRemovesTheKey) {
+  std::vector<std::pair<int, std::string>> evicted;
+  ks.set_evict_listener([&](int id, std::string_view key) {
+    evicted.emplace_back(id, std::string(key));
+    EXPECT_NE(ks.db(id).lookup_peek(key), kNoEntry);  // still there while reported
+  });
+  Db& other = ks.db(2);
+  set_with_ttl("a", "v", 1000);
+  other.set_string("b", "v");
+  db.evict(db.lookup_peek("a"));
+  other.evict(other.lookup_peek("b"));
+  EXPECT_EQ(evicted, (std::vector<std::pair<int, std::string>>{{0, "a"}, {2, "b"}}));
+  EXPECT_EQ(ks.stats().evicted_keys, 2u);
+  EXPECT_EQ(ks.stats().expired_keys, 0u);
+  EXPECT_EQ(db.lookup_peek("a"), kNoEntry);
+  EXPECT_EQ(db.expires(), 0u);
+  expect_consistent();
+  expect_consistent(other);
+}
+
+TEST_F(DbTest, LazyEraseOfABigValueFreesItInTheBackground) {
+  std::atomic<int> live{0};
+  db.set_object("big", ValueType::kHash, std::make_unique<HeavyObject>(&live, 1000));
+  ASSERT_EQ(live.load(), 1);
+  EXPECT_TRUE(db.erase("big", /*lazy=*/true));
+  EXPECT_EQ(db.lookup_peek("big"), kNoEntry);
+  ks.lazy_free().drain();
+  EXPECT_EQ(live.load(), 0);
+  EXPECT_EQ(ks.lazy_free().pending(), 0u);
+  EXPECT_EQ(ks.lazy_free().freed(), 1u);
+  expect_consistent();
+}
+
+TEST_F(DbTest, LazyEraseFreesSmallValuesInline) {
+  std::atomic<int> live{0};
+  db.set_object("small", ValueType::kHash,
+                std::make_unique<HeavyObject>(&live, LazyFreer::kEffortThreshold));
+  db.set_object("big", ValueType::kHash, std::make_unique<HeavyObject>(&live, 1000));
+  EXPECT_TRUE(db.erase("small", /*lazy=*/true));
+  EXPECT_EQ(live.load(), 1);  // at the threshold: not worth a queue
+  EXPECT_TRUE(db.erase("big", /*lazy=*/false));
+  EXPECT_EQ(live.load(), 0);  // not lazy: freed right here
+  ks.lazy_free().drain();
+  EXPECT_EQ(ks.lazy_free().freed(), 0u);
+}
+
+TEST_F(DbTest, SwitchingToWTinyLfuAndBackKeepsEveryListConsistent) {
+  for (int i = 0; i < 100; ++i) db.set_string(numbered("before", i), "v");
+  EvictionSettings s;
+  s.policy = EvictionPolicy::kAllKeysWTinyLfu;
+  s.maxmemory = 1 << 30;
+  ks.set_eviction(s);
+  for (int i = 0; i < 300; ++i) {
+    std::string key = numbered("k", i);
+    db.set_string(key, "v");
+    if (i % 7 == 0) db.set_expire(db.lookup_peek(key), kStart + 60'000 + i);
+    if (i % 3 == 0) db.lookup_read(numbered("k", i / 2));
+    if (i % 11 == 0) db.lookup_read(numbered("before", i % 100));
+  }
+  // Near the limit: window overflow now queues for admission.
+  s.maxmemory = ks.arena().used_bytes();
+  ks.set_eviction(s);
+  for (int i = 0; i < 20; ++i) db.set_string(numbered("late", i), "v");
+  for (int seg : {Db::kProbation, Db::kWindow, Db::kProtected, Db::kCandidate}) {
+    EXPECT_GT(db.list(seg).size(), 0u) << "segment " << seg;
+  }
+  expect_segments_consistent(db);
+
+  s.policy = EvictionPolicy::kAllKeysLru;
+  s.maxmemory = 0;
+  ks.set_eviction(s);
+  for (int i = 0; i < 50; ++i) {
+    db.lookup_read(numbered("late", i % 20));
+    db.lookup_write(numbered("k", i));
+    db.set_string(numbered("after", i), "v");
+    db.erase(numbered("k", 100 + i));
+    EntryIndex e = db.lookup_peek(numbered("k", 200 + i));
+    if (e == kNoEntry) continue;
+    if (db.view(e).has_ttl()) {
+      db.persist(e);
+    } else {
+      db.set_expire(e, kStart + 1);
+    }
+  }
+  advance_ms(60'000 + 300);
+  db.active_expire(1000);
+  expect_segments_consistent(db);
+  EXPECT_EQ(db.list(Db::kProbation).head(), db.lookup_peek("after49"));  // new keys: probation
+}
+
+}  // namespace
+}  // namespace stashd::testing

@@ -120,7 +120,7 @@ TEST_F(DictTest, GrowsIncrementallyWhileEveryKeyStaysFindable) {
   expect_all_found();
   finish_rehash();
   EXPECT_FALSE(dict.rehashing());
-  EXPECT_EQ(dict.bucket_count(), 4096u);
+  EXPECT_EQ(dict.bucket_count(), 2048u);
   expect_all_found();
 }
 
@@ -179,7 +179,7 @@ TEST_F(DictTest, ModelCheckedInsertsAndUnlinksThroughGrowthAndShrink) {
 TEST_F(DictTest, ShrinksWhenUnderOneEighthFull) {
   insert_many("k", 1024);
   finish_rehash();
-  EXPECT_EQ(dict.bucket_count(), 1024u);
+  EXPECT_EQ(dict.bucket_count(), 512u);
   for (int i = 50; i < 1024; ++i) unlink(numbered("k", i));
   dict.maybe_shrink();
   EXPECT_TRUE(dict.rehashing());
@@ -219,7 +219,7 @@ TEST_F(DictTest, DoesNotGrowWhileResizeIsDisallowed) {
   insert("one more");
   EXPECT_TRUE(dict.rehashing());
   finish_rehash();
-  EXPECT_GE(dict.bucket_count(), 101u);
+  EXPECT_GE(dict.bucket_count() * 2, 101u);  // grown to hold them at the load limit (2)
   expect_all_found();
 }
 
@@ -384,6 +384,93 @@ TEST_F(DictTest, MovingADictMovesItsEntries) {
   EXPECT_EQ(moved.size(), 0u);
   EXPECT_EQ(other.size(), 300u);
   for (const auto& [key, e] : live) EXPECT_EQ(other.find(key, Dict::hash(key)), e);
+}
+
+}  // namespace
+}  // namespace stashd::testing
+
+// --- eviction sampling (Dict::sample) -----------------------------------------------------------
+
+namespace stashd::testing {
+namespace {
+
+// Checks one sample: at most n entries, none repeated, every one present in the table. Returns
+// whether it was valid, so loops can stop at the first bad seed instead of repeating the report.
+bool expect_valid_sample(const std::vector<EntryIndex>& got, size_t n,
+                         const std::map<std::string, EntryIndex>& live, uint64_t seed) {
+  std::set<EntryIndex> present;
+  for (const auto& [key, e] : live) present.insert(e);
+  size_t missing = 0;
+  for (EntryIndex e : got) missing += present.count(e) ? 0 : 1;
+  std::set<EntryIndex> distinct(got.begin(), got.end());
+  EXPECT_LE(got.size(), n) << "seed " << seed;
+  EXPECT_EQ(missing, 0u) << "seed " << seed;
+  EXPECT_EQ(distinct.size(), got.size())
+      << "BUG in Dict::sample (src/keyspace/dict.cpp): an entry came back twice (seed " << seed
+      << ", n " << n << ", " << live.size() << " keys"
+      << (got.size() > live.size() ? ", more than the dict holds" : "")
+      << "): the bucket walk wraps around a table (index & mask) and visits its buckets again";
+  return got.size() <= n && missing == 0 && distinct.size() == got.size();
+}
+
+std::vector<EntryIndex> sample_of(const Dict& dict, size_t n, uint64_t seed) {
+  std::vector<EntryIndex> out(n);
+  out.resize(dict.sample(n, seed, out.data()));
+  return out;
+}
+
+TEST_F(DictTest, SampleOfAnEmptyDictReturnsNothing) {
+  EntryIndex out[4];
+  EXPECT_EQ(dict.sample(4, 123, out), 0u);
+  insert("a");
+  EXPECT_EQ(dict.sample(0, 123, out), 0u);
+}
+
+TEST_F(DictTest, SampleReturnsUpToNDistinctLiveEntries) {
+  insert_many("k", 1000);
+  finish_rehash();
+  for (uint64_t seed = 0; seed < 200; ++seed) {
+    std::vector<EntryIndex> got = sample_of(dict, 16, seed * 0x9E3779B97F4A7C15ULL);
+    EXPECT_FALSE(got.empty());
+    if (!expect_valid_sample(got, 16, live, seed)) break;
+  }
+}
+
+TEST_F(DictTest, SampleOfMoreThanTheDictHoldsReturnsEachEntryOnce) {
+  insert_many("k", 3);
+  for (uint64_t seed = 0; seed < 20; ++seed) {
+    std::vector<EntryIndex> got = sample_of(dict, 10, seed);
+    EXPECT_EQ(got.size(), 3u) << "seed " << seed;
+    if (!expect_valid_sample(got, 10, live, seed)) break;
+  }
+}
+
+TEST_F(DictTest, SampleDuringARehashDrawsFromBothTablesWithoutRepeats) {
+  // A large table mid-rehash (no wrap-around within one sample).
+  insert_many("k", 4000);
+  finish_rehash();
+  const size_t buckets = dict.bucket_count();
+  for (int i = 0; !dict.rehashing(); ++i) insert(numbered("m", i));
+  dict.rehash_step(buckets / 2);  // about half the entries have moved
+  ASSERT_TRUE(dict.rehashing());
+  std::set<EntryIndex> seen;
+  for (uint64_t seed = 0; seed < 2000; ++seed) {
+    std::vector<EntryIndex> got = sample_of(dict, 5, seed * 0x9E3779B97F4A7C15ULL);
+    EXPECT_EQ(got.size(), 5u);
+    if (!expect_valid_sample(got, 5, live, seed)) break;
+    seen.insert(got.begin(), got.end());
+  }
+  EXPECT_GT(seen.size(), live.size() * 3 / 4);  // so entries of both tables turned up
+}
+
+TEST_F(DictTest, SampleDuringTheFirstSmallRehashHasNoRepeats) {
+  for (int i = 0; !dict.rehashing(); ++i) insert(numbered("k", i));  // the first growth
+  ASSERT_LT(dict.bucket_count(), 64u);
+  for (size_t n : {size_t{1}, size_t{3}, size_t{5}, live.size()}) {
+    for (uint64_t seed = 0; seed < 50; ++seed) {
+      if (!expect_valid_sample(sample_of(dict, n, seed), n, live, seed)) break;
+    }
+  }
 }
 
 }  // namespace
