@@ -111,11 +111,13 @@ std::string render_info(NodeState& node, const InfoSelection& selection) {
 void reset_info_stats(NodeState& node) {
   node.stats() = ServerStats{};
   node.keyspace().stats() = KeyspaceStats{};
+  node.keyspace().lazy_free().reset_stats();
   for (Command* cmd : node.commands().all()) reset_command_stats(*cmd);
   SampledStats& sampled = sampled_stats(node);
   sampled.ops.reset();
   sampled.net_input.reset();
   sampled.net_output.reset();
+  sampled.expired_stale_perc = 0;
 }
 
 }  // namespace stashd

@@ -12,8 +12,9 @@
 #include <cctype>
 
 #include "stashd/admin/memory.h"
-#include "stashd/admin/stats_sampler.h"
+#include "stashd/admin/memory_report.h"
 #include "stashd/command/node_state.h"
+#include "stashd/keyspace/allocator.h"
 
 namespace stashd::info {
 
@@ -113,26 +114,49 @@ void clients_section(NodeState& node, Fields& out) {
 }
 
 void memory_section(NodeState& node, Fields& out) {
-  size_t used = measure_used_memory(node);
-  size_t rss = resident_memory(node);
-  size_t peak = sampled_stats(node).used_memory_peak;
+  MemoryReport r = memory_report(node);
+  Keyspace& ks = node.keyspace();
   uint64_t system = total_system_memory();
-  out.add("used_memory", used);
-  out.add("used_memory_human", bytes_to_human(used));
-  out.add("used_memory_rss", rss);
-  out.add("used_memory_rss_human", bytes_to_human(rss));
-  out.add("used_memory_peak", peak);
-  out.add("used_memory_peak_human", bytes_to_human(peak));
-  out.add("used_memory_peak_perc", fmt::format("{:.2f}%", peak ? 100.0 * used / peak : 0.0));
-  out.add("used_memory_dataset", dataset_memory(node));
+  auto percent = [](double value) { return fmt::format("{:.2f}%", value); };
+  out.add("used_memory", r.used);
+  out.add("used_memory_human", bytes_to_human(r.used));
+  out.add("used_memory_rss", r.rss);
+  out.add("used_memory_rss_human", bytes_to_human(r.rss));
+  out.add("used_memory_peak", r.peak);
+  out.add("used_memory_peak_human", bytes_to_human(r.peak));
+  out.add("used_memory_peak_perc", percent(r.peak_percent()));
+  out.add("used_memory_overhead", r.overhead);
+  out.add("used_memory_startup", r.startup);
+  out.add("used_memory_dataset", r.dataset);
+  out.add("used_memory_dataset_perc", percent(r.dataset_percent()));
+  out.add("allocator_allocated", r.allocator.allocated);
+  out.add("allocator_active", r.allocator.active);
+  out.add("allocator_resident", r.allocator.resident);
   out.add("total_system_memory", system);
   out.add("total_system_memory_human", bytes_to_human(system));
-  out.add("maxmemory", 0);
-  out.add("maxmemory_human", bytes_to_human(0));
-  out.add("maxmemory_policy", "noeviction");
-  out.fixed("mem_fragmentation_ratio", used ? static_cast<double>(rss) / used : 0.0, 2);
-  out.add("mem_fragmentation_bytes", static_cast<int64_t>(rss) - static_cast<int64_t>(used));
-  out.add("mem_allocator", "libc");
+  out.add("maxmemory", r.maxmemory);
+  out.add("maxmemory_human", bytes_to_human(r.maxmemory));
+  out.add("maxmemory_policy", eviction_policy_name(ks.eviction().policy));
+  out.fixed("allocator_frag_ratio", r.allocator_frag_ratio(), 2);
+  out.add("allocator_frag_bytes", r.allocator_frag_bytes());
+  out.fixed("allocator_rss_ratio", r.allocator_rss_ratio(), 2);
+  out.add("allocator_rss_bytes", r.allocator_rss_bytes());
+  out.fixed("rss_overhead_ratio", r.rss_overhead_ratio(), 2);
+  out.add("rss_overhead_bytes", r.rss_overhead_bytes());
+  out.fixed("mem_fragmentation_ratio", r.fragmentation_ratio(), 2);
+  out.add("mem_fragmentation_bytes", r.fragmentation_bytes());
+  // Replication and AOF buffers, which Redis leaves out of eviction, do not exist yet.
+  out.add("mem_not_counted_for_evict", 0);
+  out.add("mem_replication_backlog", 0);
+  out.add("mem_total_replication_buffers", 0);
+  out.add("mem_clients_slaves", 0);
+  out.add("mem_clients_normal", r.clients_normal);
+  out.add("mem_cluster_links", 0);
+  out.add("mem_aof_buffer", 0);
+  out.add("mem_allocator", allocator::name());
+  out.add("active_defrag_running", 0);
+  out.add("lazyfree_pending_objects", r.lazyfree_pending);
+  out.add("lazyfreed_objects", ks.lazy_free().freed());
 }
 
 void persistence_section(NodeState& node, Fields& out) {

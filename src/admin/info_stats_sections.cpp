@@ -39,10 +39,11 @@ void stats_section(NodeState& node, Fields& out) {
   out.add("sync_partial_ok", 0);
   out.add("sync_partial_err", 0);
   out.add("expired_keys", ks.expired_keys);
-  out.add("expired_stale_perc", "0.00");
+  // Estimated by the cron once a second (0.00 until its first pass).
+  out.fixed("expired_stale_perc", sampled.expired_stale_perc, 2);
   out.add("expired_time_cap_reached_count", ks.expired_time_cap_reached_count);
-  out.add("evicted_keys", 0);
-  out.add("evicted_clients", 0);
+  out.add("evicted_keys", ks.evicted_keys);
+  out.add("evicted_clients", 0);  // no maxmemory-clients yet
   out.add("keyspace_hits", ks.keyspace_hits);
   out.add("keyspace_misses", ks.keyspace_misses);
   out.add("pubsub_channels", 0);

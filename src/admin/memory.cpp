@@ -3,21 +3,15 @@
 #include "stashd/admin/memory.h"
 
 #include <fmt/format.h>
-#include <malloc.h>
 #include <unistd.h>
 
 #include <array>
 #include <cstdio>
 
 #include "stashd/command/node_state.h"
+#include "stashd/keyspace/allocator.h"
 
 namespace stashd {
-
-size_t heap_allocated_bytes() {
-  // uordblks alone misses chunks glibc serves with mmap (128 KiB and up): large values live there.
-  struct mallinfo2 info = mallinfo2();
-  return info.uordblks + info.hblkhd;
-}
 
 size_t process_rss_bytes() {
   std::FILE* f = std::fopen("/proc/self/statm", "r");
@@ -30,10 +24,41 @@ size_t process_rss_bytes() {
   return static_cast<size_t>(resident_pages) * static_cast<size_t>(sysconf(_SC_PAGESIZE));
 }
 
-size_t dataset_memory(NodeState& node) { return node.keyspace().arena().used_bytes(); }
-
 size_t resident_memory(const NodeState& node) {
   return node.control != nullptr ? node.control->used_memory_rss() : process_rss_bytes();
+}
+
+AllocatorMemory allocator_memory(Keyspace& keyspace) {
+  allocator::Stats s = allocator::stats();
+  const EntryArena& arena = keyspace.arena();
+  return {s.allocated + arena.used_bytes(), s.active + arena.committed_bytes(),
+          s.resident + arena.committed_bytes()};
+}
+
+size_t client_memory(const Client& client) {
+  size_t bytes = sizeof(Client) + client.out.capacity();
+  if (const ClientTransport* t = client.transport) {
+    size_t pending = t->output_pending_bytes();
+    // Pending output counts the reply buffer too; only what the socket is still writing is extra.
+    size_t writing = pending > client.out.size() ? pending - client.out.size() : 0;
+    bytes += t->query_buffer_bytes() + t->query_buffer_free() + writing;
+  }
+  return bytes;
+}
+
+size_t clients_memory(const NodeState& node) {
+  size_t total = 0;
+  for (const auto& [id, client] : node.clients()) total += client_memory(*client);
+  return total;
+}
+
+DbOverhead db_overhead(const Db& db) {
+  constexpr size_t kHeapPositionBytes = sizeof(uint32_t);
+  DbOverhead o;
+  o.main = db.dict().bucket_count() * sizeof(EntryIndex) + db.size() * sizeof(EntryHeader);
+  o.expires =
+      db.ttl_heap().nodes().capacity() * sizeof(TtlHeap::Node) + db.expires() * kHeapPositionBytes;
+  return o;
 }
 
 std::string bytes_to_human(uint64_t bytes) {

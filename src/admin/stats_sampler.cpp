@@ -4,12 +4,11 @@
 #include "stashd/admin/stats_sampler.h"
 
 #include <algorithm>
-#include <chrono>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
+#include <vector>
 
-#include "stashd/admin/memory.h"
 #include "stashd/command/node_state.h"
 
 namespace stashd {
@@ -26,19 +25,22 @@ SampledStatsTable& table() {
   return instance;
 }
 
-void measure_heap(SampledStats& s) {
-  auto start = std::chrono::steady_clock::now();
-  s.heap_bytes = heap_allocated_bytes();
-  s.heap_probe_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                        std::chrono::steady_clock::now() - start)
-                        .count();
-}
-
-// Used memory from the live arena figure and the last heap figure; raises the peak.
-size_t raise_peak(SampledStats& s, NodeState& node) {
-  size_t used = dataset_memory(node) + s.heap_bytes;
+size_t raise_peak(SampledStats& s, size_t used) {
   s.used_memory_peak = std::max(s.used_memory_peak, used);
   return used;
+}
+
+// Due keys among kStaleSampleSize evenly spaced positions, scaled to the heap's size. The heap
+// array is stored level by level, so the spacing samples every depth in proportion to its size.
+size_t sampled_due_keys(std::span<const TtlHeap::Node> heap, int64_t now_ms) {
+  size_t n = heap.size();
+  size_t samples = std::min(n, kStaleSampleSize);
+  size_t due = 0;
+  for (size_t k = 0; k < samples; ++k) {
+    if (heap[k * n / samples].deadline_ms <= now_ms) ++due;
+  }
+  return static_cast<size_t>(
+      static_cast<double>(due) * static_cast<double>(n) / static_cast<double>(samples) + 0.5);
 }
 
 }  // namespace
@@ -81,9 +83,45 @@ void forget_sampled_stats(const NodeState& node) {
 }
 
 size_t measure_used_memory(NodeState& node) {
+  return raise_peak(sampled_stats(node), node.keyspace().used_memory());
+}
+
+void record_startup_memory(NodeState& node) {
   SampledStats& s = sampled_stats(node);
-  measure_heap(s);
-  return raise_peak(s, node);
+  if (s.startup_recorded) return;
+  s.used_memory_startup = measure_used_memory(node);
+  s.startup_recorded = true;
+}
+
+size_t count_due_keys(std::span<const TtlHeap::Node> heap, int64_t now_ms, size_t* budget) {
+  if (heap.empty() || heap[0].deadline_ms > now_ms) return 0;
+  std::vector<size_t> pending{0};
+  size_t due = 0;
+  while (!pending.empty()) {
+    if (*budget == 0) return std::max(due, sampled_due_keys(heap, now_ms));
+    --*budget;
+    size_t i = pending.back();
+    pending.pop_back();
+    if (heap[i].deadline_ms > now_ms) continue;
+    ++due;
+    for (size_t child = 2 * i + 1; child <= 2 * i + 2 && child < heap.size(); ++child) {
+      pending.push_back(child);
+    }
+  }
+  return due;
+}
+
+double expired_stale_percent(NodeState& node, int64_t now_ms) {
+  Keyspace& ks = node.keyspace();
+  size_t budget = kStaleWalkBudget;
+  size_t due = 0;
+  size_t with_ttl = 0;
+  for (int i = 0; i < ks.databases(); ++i) {
+    const std::vector<TtlHeap::Node>& heap = ks.db(i).ttl_heap().nodes();
+    due += count_due_keys(heap, now_ms, &budget);
+    with_ttl += heap.size();
+  }
+  return with_ttl ? 100.0 * static_cast<double>(due) / static_cast<double>(with_ttl) : 0.0;
 }
 
 void admin_cron_tick(NodeState& node) {
@@ -96,10 +134,11 @@ void admin_cron_tick(NodeState& node) {
     s.net_output.sample(now, stats.total_net_output_bytes);
     s.last_rate_sample_ms = now;
   }
-  if (s.last_memory_sample_ms < 0 || now - s.last_memory_sample_ms >= kMemorySamplePeriodMs) {
-    if (s.heap_probe_us <= kMaxCronHeapProbeUs) measure_heap(s);
-    raise_peak(s, node);
-    s.last_memory_sample_ms = now;
+  record_startup_memory(node);
+  measure_used_memory(node);  // two counter reads: cheap enough for every pass
+  if (s.last_stale_sample_ms < 0 || now - s.last_stale_sample_ms >= kStaleSamplePeriodMs) {
+    s.expired_stale_perc = expired_stale_percent(node, now);
+    s.last_stale_sample_ms = now;
   }
 }
 

@@ -87,6 +87,7 @@ Status Server::listen() {
 
 int Server::run() {
   std::signal(SIGPIPE, SIG_IGN);
+  record_startup_memory(node_);  // INFO's used_memory_startup: before any client connects
   for (auto& acceptor : acceptors_) accept_next(acceptor.get());
   signals_.async_wait([this](const asio::error_code& ec, int signo) {
     if (!ec) shutdown(signo == SIGINT ? "SIGINT" : "SIGTERM");

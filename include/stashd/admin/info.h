@@ -63,8 +63,8 @@ void collect_info(NodeState& node, const InfoSelection& selection, InfoSink& sin
 std::string render_info(NodeState& node, const InfoSelection& selection);
 
 // CONFIG RESETSTAT: zeroes the server counters, per-command and per-error statistics, keyspace
-// hits/misses/expired and the instantaneous rates. The slow log and the memory peak are kept, as
-// in Redis.
+// hits/misses/expired/evicted, the lazily freed count, the instantaneous rates and the stale-key
+// estimate. The slow log and the memory peak are kept, as in Redis.
 void reset_info_stats(NodeState& node);
 
 }  // namespace stashd

@@ -21,6 +21,7 @@ void register_set_commands(CommandTable& table);      // src/commands/set_cmds.c
 void register_zset_commands(CommandTable& table);     // src/commands/zset_cmds.cpp
 void register_blocking_zset_commands(CommandTable& table);  // src/commands/blocking_zset_cmds.cpp
 void register_sort_commands(CommandTable& table);     // src/commands/sort_cmds.cpp
+void register_memory_commands(CommandTable& table);   // src/commands/memory_cmds.cpp
 
 inline void register_all_commands(CommandTable& table) {
   register_connection_commands(table);
@@ -38,6 +39,7 @@ inline void register_all_commands(CommandTable& table) {
   register_zset_commands(table);
   register_blocking_zset_commands(table);
   register_sort_commands(table);
+  register_memory_commands(table);
 }
 
 }  // namespace stashd

@@ -8,10 +8,12 @@
 #include <map>
 #include <regex>
 #include <string>
+#include <vector>
 
 #include "commands/harness.h"
 #include "stashd/admin/memory.h"
 #include "stashd/admin/stats_sampler.h"
+#include "stashd/keyspace/allocator.h"
 
 namespace stashd {
 namespace {
@@ -43,6 +45,13 @@ class MapSink : public InfoSink {
     fields[std::string(name)] = std::string(value);
   }
   std::map<std::string, std::string> fields;
+};
+
+class OrderSink : public InfoSink {
+ public:
+  void begin_section(InfoSection) override {}
+  void field(std::string_view name, std::string_view) override { names.emplace_back(name); }
+  std::vector<std::string> names;
 };
 
 class InfoSections : public ::testing::Test {
@@ -107,24 +116,88 @@ TEST_F(InfoSections, ClientsCountsConnectionsAndTheirLargestBuffers) {
   EXPECT_EQ(f["blocked_clients"], "0");
 }
 
-TEST_F(InfoSections, MemoryReportsUsedPeakDatasetAndRss) {
+TEST_F(InfoSections, MemoryReportsUsedMemoryItsBreakdownAndRss) {
   FakeControl control;
   h.node().control = &control;
+  h.node().keyspace().set_memory_meter([] { return size_t{8} << 20; });
+  SampledStats& sampled = sampled_stats(h.node());
+  sampled.used_memory_startup = 1 << 20;
+  sampled.startup_recorded = true;
   h.node().keyspace().db(0).set_string("k", std::string(200, 'v'));
   auto f = fields(info::memory_section);
   h.node().control = nullptr;
-  size_t used = std::stoull(f["used_memory"]);
-  EXPECT_GT(used, h.node().keyspace().arena().used_bytes());
-  EXPECT_EQ(f["used_memory_human"], bytes_to_human(used));
-  EXPECT_EQ(f["used_memory_dataset"], std::to_string(h.node().keyspace().arena().used_bytes()));
+  size_t used = size_t{8} << 20;
+  EXPECT_EQ(f["used_memory"], std::to_string(used));
+  EXPECT_EQ(f["used_memory_human"], "8.00M");
   EXPECT_EQ(f["used_memory_rss"], std::to_string(10 << 20));
   EXPECT_EQ(f["used_memory_rss_human"], "10.00M");
-  EXPECT_GE(std::stoull(f["used_memory_peak"]), used);
+  EXPECT_EQ(f["used_memory_peak"], std::to_string(used));
+  EXPECT_EQ(f["used_memory_peak_perc"], "100.00%");
+  EXPECT_EQ(f["used_memory_startup"], std::to_string(1 << 20));
+  DbOverhead db0 = db_overhead(h.node().keyspace().db(0));
+  size_t overhead = (1 << 20) + clients_memory(h.node()) + db0.main + db0.expires;
+  EXPECT_EQ(f["used_memory_overhead"], std::to_string(overhead));
+  EXPECT_EQ(f["used_memory_dataset"], std::to_string(used - overhead));
+  EXPECT_EQ(f["used_memory_dataset_perc"],
+            fmt::format("{:.2f}%", 100.0 * (used - overhead) / (used - (1 << 20))));
+  EXPECT_EQ(f["mem_fragmentation_ratio"], "1.25");
+  EXPECT_EQ(f["mem_fragmentation_bytes"], std::to_string(2 << 20));
+  EXPECT_EQ(f["mem_clients_normal"], std::to_string(clients_memory(h.node())));
+  EXPECT_EQ(f["mem_allocator"], allocator::name());
   EXPECT_EQ(f["maxmemory"], "0");
   EXPECT_EQ(f["maxmemory_human"], "0B");
   EXPECT_EQ(f["maxmemory_policy"], "noeviction");
-  EXPECT_EQ(f["mem_allocator"], "libc");
-  EXPECT_TRUE(std::regex_match(f["mem_fragmentation_ratio"], std::regex("\\d+\\.\\d\\d")));
+  for (const char* zero : {"mem_not_counted_for_evict", "mem_replication_backlog",
+                           "mem_total_replication_buffers", "mem_clients_slaves",
+                           "mem_cluster_links", "mem_aof_buffer", "active_defrag_running",
+                           "lazyfree_pending_objects", "lazyfreed_objects"}) {
+    EXPECT_EQ(f[zero], "0") << zero;
+  }
+}
+
+TEST_F(InfoSections, MemoryRelatesTheAllocatorsFiguresAsRedisDoes) {
+  auto f = fields(info::memory_section);
+  int64_t allocated = std::stoll(f["allocator_allocated"]);
+  int64_t active = std::stoll(f["allocator_active"]);
+  int64_t resident = std::stoll(f["allocator_resident"]);
+  int64_t rss = std::stoll(f["used_memory_rss"]);
+  EXPECT_GE(allocated, static_cast<int64_t>(h.node().keyspace().arena().used_bytes()));
+  EXPECT_EQ(std::stoll(f["allocator_frag_bytes"]), active - allocated);
+  EXPECT_EQ(std::stoll(f["allocator_rss_bytes"]), resident - active);
+  EXPECT_EQ(std::stoll(f["rss_overhead_bytes"]), rss - resident);
+  EXPECT_EQ(f["allocator_frag_ratio"], fmt::format("{:.2f}", static_cast<double>(active) / allocated));
+  EXPECT_EQ(f["allocator_rss_ratio"], fmt::format("{:.2f}", static_cast<double>(resident) / active));
+  EXPECT_EQ(f["rss_overhead_ratio"], fmt::format("{:.2f}", static_cast<double>(rss) / resident));
+}
+
+TEST_F(InfoSections, MemoryShowsTheEvictionSettings) {
+  h.config().maxmemory = 100 << 20;
+  h.config().maxmemory_policy = "allkeys-lru";
+  h.node().apply_eviction_config();
+  auto f = fields(info::memory_section);
+  EXPECT_EQ(f["maxmemory"], std::to_string(100 << 20));
+  EXPECT_EQ(f["maxmemory_human"], "100.00M");
+  EXPECT_EQ(f["maxmemory_policy"], "allkeys-lru");
+}
+
+TEST_F(InfoSections, MemoryFieldsComeInRedis7Order) {
+  OrderSink sink;
+  info::Fields out(sink);
+  info::memory_section(h.node(), out);
+  EXPECT_EQ(sink.names,
+            (std::vector<std::string>{
+                "used_memory", "used_memory_human", "used_memory_rss", "used_memory_rss_human",
+                "used_memory_peak", "used_memory_peak_human", "used_memory_peak_perc",
+                "used_memory_overhead", "used_memory_startup", "used_memory_dataset",
+                "used_memory_dataset_perc", "allocator_allocated", "allocator_active",
+                "allocator_resident", "total_system_memory", "total_system_memory_human",
+                "maxmemory", "maxmemory_human", "maxmemory_policy", "allocator_frag_ratio",
+                "allocator_frag_bytes", "allocator_rss_ratio", "allocator_rss_bytes",
+                "rss_overhead_ratio", "rss_overhead_bytes", "mem_fragmentation_ratio",
+                "mem_fragmentation_bytes", "mem_not_counted_for_evict", "mem_replication_backlog",
+                "mem_total_replication_buffers", "mem_clients_slaves", "mem_clients_normal",
+                "mem_cluster_links", "mem_aof_buffer", "mem_allocator", "active_defrag_running",
+                "lazyfree_pending_objects", "lazyfreed_objects"}));
 }
 
 TEST_F(InfoSections, MemoryKeepsAPeakAboveCurrentUse) {

@@ -55,6 +55,7 @@ TEST_F(InfoStatsSections, StatsShowServerAndKeyspaceCounters) {
   ks.keyspace_hits = 22;
   ks.keyspace_misses = 23;
   ks.expired_time_cap_reached_count = 24;
+  ks.evicted_keys = 25;
   ListSink f = collect(info::stats_section);
   EXPECT_EQ(f.value("total_connections_received"), "11");
   EXPECT_EQ(f.value("total_commands_processed"), "12");
@@ -68,7 +69,14 @@ TEST_F(InfoStatsSections, StatsShowServerAndKeyspaceCounters) {
   EXPECT_EQ(f.value("keyspace_hits"), "22");
   EXPECT_EQ(f.value("keyspace_misses"), "23");
   EXPECT_EQ(f.value("expired_time_cap_reached_count"), "24");
-  EXPECT_EQ(f.value("evicted_keys"), "0");
+  EXPECT_EQ(f.value("evicted_keys"), "25");
+  EXPECT_EQ(f.value("evicted_clients"), "0");
+}
+
+TEST_F(InfoStatsSections, StatsShowTheCronsStaleKeyEstimate) {
+  EXPECT_EQ(collect(info::stats_section).value("expired_stale_perc"), "0.00");
+  sampled_stats(h.node()).expired_stale_perc = 100.0 / 3;
+  EXPECT_EQ(collect(info::stats_section).value("expired_stale_perc"), "33.33");
 }
 
 TEST_F(InfoStatsSections, StatsShowTheSampledRates) {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -123,6 +124,8 @@ TEST_F(Info, ResetZeroesCountersButKeepsTheSlowlogAndThePeak) {
   sampled.ops.sample(0, 0);
   sampled.ops.sample(1000, 10);
   sampled.used_memory_peak = 999;
+  sampled.expired_stale_perc = 12.5;
+  node.keyspace().stats().evicted_keys = 5;
 
   reset_info_stats(node);
 
@@ -134,9 +137,28 @@ TEST_F(Info, ResetZeroesCountersButKeepsTheSlowlogAndThePeak) {
   EXPECT_EQ(node.keyspace().stats().keyspace_misses, 0u);
   EXPECT_EQ(node.commands().find("ping")->calls, 0u);
   EXPECT_EQ(node.commands().find("dbsize")->rejected_calls, 0u);
+  EXPECT_EQ(node.keyspace().stats().evicted_keys, 0u);
   EXPECT_EQ(sampled.ops.per_second(), 0);
+  EXPECT_EQ(sampled.expired_stale_perc, 0);
   EXPECT_EQ(sampled.used_memory_peak, 999u);
   EXPECT_EQ(node.slowlog().entries().size(), 1u);
+}
+
+// A value with nothing in it, to hand to the lazy freer.
+class EmptyValue : public ValueObject {
+ public:
+  const char* encoding_name() const override { return "empty"; }
+  size_t memory_usage() const override { return sizeof(*this); }
+  std::unique_ptr<ValueObject> clone() const override { return std::make_unique<EmptyValue>(); }
+};
+
+TEST_F(Info, ResetZeroesTheLazilyFreedCount) {
+  LazyFreer& lazy = h.node().keyspace().lazy_free();
+  lazy.submit(std::make_unique<EmptyValue>());
+  lazy.drain();
+  ASSERT_EQ(lazy.freed(), 1u);
+  reset_info_stats(h.node());
+  EXPECT_EQ(lazy.freed(), 0u);
 }
 
 TEST_F(Info, ResetZeroesSubcommandStatistics) {
