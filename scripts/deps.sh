@@ -4,7 +4,8 @@
 #        scripts/deps.sh test    - the above plus the test tools (redis-cli, redis-server, python3-redis)
 set -euo pipefail
 build_pkgs=(g++ cmake ninja-build pkg-config ccache libasio-dev libspdlog-dev libfmt-dev
-            libyaml-cpp-dev libxxhash-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev)
+            libyaml-cpp-dev libxxhash-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev
+            liblz4-dev)
 test_pkgs=(redis-tools redis-server python3 python3-redis procps iproute2)
 want=("${build_pkgs[@]}")
 [[ "${1:-build}" == "test" ]] && want+=("${test_pkgs[@]}")

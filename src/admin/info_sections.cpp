@@ -160,16 +160,34 @@ void memory_section(NodeState& node, Fields& out) {
 }
 
 void persistence_section(NodeState& node, Fields& out) {
-  out.add("loading", 0);
+  const PersistenceState& p = node.persistence;
+  const int64_t now_ms = node.clock().now_ms();
+  out.add("loading", p.loading ? 1 : 0);
   out.add("async_loading", 0);
-  out.add("rdb_changes_since_last_save", node.dirty);
-  out.add("rdb_bgsave_in_progress", 0);
-  // Redis counts the start as the last save; so does stashd until persistence lands.
-  out.add("rdb_last_save_time", node.start_time_ms / 1000);
-  out.add("rdb_last_bgsave_status", "ok");
-  out.add("rdb_last_bgsave_time_sec", -1);
-  out.add("rdb_current_bgsave_time_sec", -1);
-  out.add("rdb_saves", 0);
+  if (p.loading) {
+    double seconds = static_cast<double>(now_ms - p.loading_start_ms) / 1000.0;
+    double fraction = p.loading_total_bytes
+                          ? static_cast<double>(p.loading_loaded_bytes) / p.loading_total_bytes
+                          : 0.0;
+    double rate = seconds > 0 ? static_cast<double>(p.loading_loaded_bytes) / seconds : 0.0;
+    double eta = rate > 0 ? static_cast<double>(p.loading_total_bytes - p.loading_loaded_bytes) / rate
+                          : 1.0;
+    out.add("loading_start_time", p.loading_start_ms / 1000);
+    out.add("loading_total_bytes", p.loading_total_bytes);
+    out.add("loading_rdb_used_mem", 0);
+    out.add("loading_loaded_bytes", p.loading_loaded_bytes);
+    out.add("loading_loaded_perc", fmt::format("{:.2f}", fraction * 100.0));
+    out.add("loading_eta_seconds", static_cast<int64_t>(eta));
+  }
+  out.add("rdb_changes_since_last_save", node.dirty - p.dirty_at_last_save);
+  out.add("rdb_bgsave_in_progress", p.bgsave_in_progress ? 1 : 0);
+  out.add("rdb_last_save_time", p.lastsave_s);
+  out.add("rdb_last_bgsave_status", p.last_bgsave_ok ? "ok" : "err");
+  out.add("rdb_last_bgsave_time_sec", p.last_bgsave_time_sec);
+  out.add("rdb_current_bgsave_time_sec",
+          p.bgsave_in_progress ? (now_ms - p.bgsave_start_ms) / 1000 : -1);
+  out.add("rdb_saves", p.saves);
+  out.add("rdb_last_cow_size", p.last_cow_bytes);
   out.add("aof_enabled", 0);
   out.add("aof_rewrite_in_progress", 0);
   out.add("aof_rewrite_scheduled", 0);

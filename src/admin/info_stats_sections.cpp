@@ -48,8 +48,8 @@ void stats_section(NodeState& node, Fields& out) {
   out.add("keyspace_misses", ks.keyspace_misses);
   out.add("pubsub_channels", 0);
   out.add("pubsub_patterns", 0);
-  out.add("latest_fork_usec", 0);
-  out.add("total_forks", 0);
+  out.add("latest_fork_usec", node.persistence.latest_fork_usec);
+  out.add("total_forks", node.persistence.forks);
   out.add("unexpected_error_replies", s.unexpected_error_replies);
   out.add("total_error_replies", s.total_error_replies);
   out.add("client_query_buffer_limit_disconnections", s.client_query_buffer_limit_disconnections);

@@ -44,6 +44,10 @@ std::string upper(std::string_view s) {
 
 }  // namespace
 
+int64_t Dispatcher::keyspace_now(int64_t now_ms) const {
+  return node_->applying_stream ? 0 : now_ms;
+}
+
 bool Dispatcher::paused(const Client& client, std::span<const std::string_view> argv) const {
   if (node_->pause_end_ms == 0 || node_->clock().now_ms() >= node_->pause_end_ms) return false;
   if (client.has(kClientMonitor)) return false;
@@ -133,7 +137,7 @@ void Dispatcher::execute(Client& client, std::span<const std::string_view> argv)
   // One clock read serves as the keyspace's "now" and as the start of the call's duration.
   int64_t now_us = node_->clock().now_us();
   int64_t now = now_us / 1000;
-  node_->keyspace().set_now_ms(now);
+  node_->keyspace().set_now_ms(keyspace_now(now));
   client.last_interaction_ms = now;
   ++client.commands_processed;
   ++node_->stats().total_commands_processed;
@@ -148,6 +152,14 @@ void Dispatcher::execute(Client& client, std::span<const std::string_view> argv)
       reject(client, fmt::format("ERR Can't execute '{}': only (P|S)SUBSCRIBE / "
                                  "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
                                  row->full_name));
+    } else if (node_->persistence.loading && !row->has(kCmdLoading)) {
+      ++row->rejected_calls;
+      reject(client, kLoadingError);
+    } else if (writes_denied_by_disk_error() &&
+               (row->has(kCmdWrite) || row->full_name == "ping")) {
+      // As Redis: PING too, so monitoring notices a node that cannot persist.
+      ++row->rejected_calls;
+      reject(client, kMisconfError);
     } else if (rejected_for_memory(client, *row)) {
       // replied
     } else if (client.has(kClientMulti) && !row->has(kCmdTransactionControl)) {
@@ -168,6 +180,11 @@ void Dispatcher::execute(Client& client, std::span<const std::string_view> argv)
   if (client.reply_mode == ReplyMode::kSkipThis) client.reply_mode = ReplyMode::kOn;
   if (node_->blocking().has_ready()) serve_blocked();
   node_->tracking().deliver_pending();
+}
+
+bool Dispatcher::writes_denied_by_disk_error() const {
+  const Config& cfg = node_->config();
+  return !node_->persistence.last_bgsave_ok && cfg.stop_writes_on_bgsave_error && !cfg.save.empty();
 }
 
 bool Dispatcher::rejected_for_memory(Client& client, Command& row) {
@@ -216,7 +233,7 @@ void Dispatcher::retry_blocked(Client& client) {
   client.block_again = false;
   if (row != nullptr) {
     int64_t now_us = node_->clock().now_us();
-    node_->keyspace().set_now_ms(now_us / 1000);
+    node_->keyspace().set_now_ms(keyspace_now(now_us / 1000));
     int saved_db = client.db;
     client.db = client.blocked_db;
     run(client, *row, argv, now_us);
@@ -264,7 +281,16 @@ void Dispatcher::run(Client& client, Command& row, std::span<const std::string_v
   size_t out_before = client.out.size();
   CommandContext ctx(*node_, client, row, argv);
   ctx.in_exec = in_exec_;
+  // Without a sink nothing is built; a sink added by this very command starts with the next one.
+  Propagator& propagator = node_->propagator();
+  const bool propagating = propagator.active();
+  const uint64_t dirty_before = node_->dirty;
+  if (propagating) propagator.begin_call(client.db);
   row.spec.handler(ctx);
+  if (propagating) {
+    propagator.end_call(argv, row.has(kCmdWrite) || row.has(kCmdMayReplicate),
+                        node_->dirty != dirty_before);
+  }
   // Wall-clock duration, as Redis measures it; a clock step backwards counts as 0.
   int64_t duration_us = std::max<int64_t>(0, node_->clock().now_us() - start_us);
   ++row.calls;

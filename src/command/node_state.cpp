@@ -18,17 +18,21 @@ NodeState::NodeState(Config* config, ConfigRegistry* registry, const Clock* cloc
       registry_(registry),
       clock_(clock != nullptr ? clock : &kSystemClock),
       keyspace_(static_cast<int>(config->databases)) {
-  // Expired keys invalidate WATCHes like writes do.
+  // Expired keys invalidate WATCHes like writes do, and leave the AOF and replicas as a DEL
+  // (replicas and a loading AOF never expire keys themselves).
   keyspace_.set_expire_listener([this](int db, std::string_view key) {
     watches_.touch(db, key);
     tracking_.key_changed(key, nullptr);
     events().notify(db, kEventExpired, "expired", key);
+    propagator_.key_removed(db, key, keyspace_.eviction().lazy_expire);
   });
-  // Evicted keys too: WATCH sees a change, client caches drop them, and "evicted" is published.
+  // Evicted keys too: WATCH sees a change, client caches drop them, "evicted" is published, and
+  // the AOF and replicas get a DEL.
   keyspace_.set_evict_listener([this](int db, std::string_view key) {
     watches_.touch(db, key);
     tracking_.key_changed(key, nullptr);
     events().notify(db, kEventEvicted, "evicted", key);
+    propagator_.key_removed(db, key, keyspace_.eviction().lazy_eviction);
   });
   // Used memory as maxmemory counts it: every allocation (keys, values, client buffers), the
   // entry arena's live bytes and the big dictionary tables, which are mapped directly.

@@ -56,6 +56,12 @@ void brpop(CommandContext& ctx) { blocking_pop(ctx, false); }
 void move_or_block(CommandContext& ctx, bool from_left, bool to_left, int64_t timeout_ms) {
   switch (list_ops::move_into_reply(ctx, ctx.arg(1), ctx.arg(2), from_left, to_left)) {
     case Outcome::kDone:
+      // Replicas move without blocking: BRPOPLPUSH as RPOPLPUSH, BLMOVE as LMOVE.
+      if (ctx.argc() == 4) {
+        ctx.propagate_as({"RPOPLPUSH", ctx.arg(1), ctx.arg(2)});
+      } else {
+        ctx.propagate_as({"LMOVE", ctx.arg(1), ctx.arg(2), ctx.arg(3), ctx.arg(4)});
+      }
       return;
     case Outcome::kWrongType:
       ctx.error(errors::kWrongType);

@@ -165,6 +165,8 @@ void debug_help(CommandContext& ctx) {
                  "    Output a hex signature of the values of all the specified keys.",
                  "OBJECT <key>",
                  "    Show low level info about `key` and associated value.",
+                 "RELOAD",
+                 "    Save the dataset to disk, empty it and load it back from the file.",
                  "PROTOCOL <type>",
                  "    Reply with a test value of the specified type. <type> can be: string,",
                  "    integer, double, bignum, null, array, set, map, push, verbatim, true, false.",
@@ -175,6 +177,19 @@ void debug_help(CommandContext& ctx) {
                  "SLEEP <seconds>",
                  "    Stop the server for <seconds>. Decimals allowed.",
              });
+}
+
+void debug_reload(CommandContext& ctx) {
+  if (ctx.node.snapshots == nullptr) {
+    ctx.error("ERR Snapshots are not available in this process");
+    return;
+  }
+  std::string failure = ctx.node.snapshots->reload();
+  if (failure.empty()) {
+    ctx.out.ok();
+  } else {
+    ctx.error(failure);
+  }
 }
 
 void debug(CommandContext& ctx) {
@@ -191,6 +206,8 @@ void debug(CommandContext& ctx) {
     debug_protocol(ctx);
   } else if (ctx.arg_is(1, "DIGEST") && argc == 2) {
     debug_digest(ctx);
+  } else if (ctx.arg_is(1, "RELOAD") && argc == 2) {
+    debug_reload(ctx);
   } else if (ctx.arg_is(1, "DIGEST-VALUE")) {
     debug_digest_value(ctx);
   } else {

@@ -93,9 +93,13 @@ void expire_generic(CommandContext& ctx, int64_t base_ms, int64_t unit_ms) {
   if (deadline <= ctx.now_ms()) {
     // A deadline already passed deletes the key now (Redis replicates this as a DEL).
     db.erase(key);
+    ctx.propagate_as({"DEL", key});
   } else if (db.set_expire(e, deadline) == kNoEntry) {
     ctx.error(errors::kOutOfMemory);
     return;
+  } else {
+    // Absolute, so a later replay does not extend it; the conditions held here.
+    ctx.propagate_as({"PEXPIREAT", key}).add(deadline);
   }
   ctx.key_changed(key);
   ctx.out.integer(1);

@@ -218,6 +218,8 @@ void hincrbyfloat(CommandContext& ctx) {
   const std::string formatted = format_long_double(value);
   hash->set(ctx.arg(2), formatted, limits_of(ctx));
   ctx.key_changed(ctx.arg(1));
+  // The result, not the increment: float arithmetic need not round the same way elsewhere.
+  ctx.propagate_as({"HSET", ctx.arg(1), ctx.arg(2), formatted});
   ctx.out.bulk(formatted);
 }
 

@@ -78,6 +78,14 @@ Outcome pop_into_reply(CommandContext& ctx, std::string_view key, bool left, int
     left ? list->pop_front() : list->pop_back();
   }
   after_removal(ctx, key, list);
+  // BLPOP/BRPOP, LMPOP/BLMPOP: replicas pop from the key that was served, without blocking (as
+  // Redis propagates them); LPOP/RPOP go as they came.
+  std::string_view pop = left ? "LPOP" : "RPOP";
+  if (shape == PopReply::kKeyAndBulk) {
+    ctx.propagate_as({pop, key});
+  } else if (shape == PopReply::kKeyAndArray) {
+    ctx.propagate_as({pop, key}).add(static_cast<int64_t>(n));
+  }
   return Outcome::kDone;
 }
 

@@ -65,8 +65,10 @@ void unsubscribe_from(CommandContext& ctx, bool patterns) {
 void unsubscribe(CommandContext& ctx) { unsubscribe_from(ctx, false); }
 void punsubscribe(CommandContext& ctx) { unsubscribe_from(ctx, true); }
 
+// Replicas publish it to their own subscribers too; the AOF does not keep it (Redis 7).
 void publish(CommandContext& ctx) {
   ctx.out.integer(ctx.node.pubsub().publish(ctx.arg(1), ctx.arg(2)));
+  ctx.force_propagate(kPropagateReplicas);
 }
 
 void pubsub_channels(CommandContext& ctx) {

@@ -44,9 +44,11 @@ void flush_db(CommandContext& ctx, Db& db) {
 
 void dbsize(CommandContext& ctx) { ctx.out.integer(static_cast<int64_t>(ctx.db().size())); }
 
+// Both propagate even when there was nothing to flush, as Redis 7 does.
 void flushdb(CommandContext& ctx) {
   if (!parse_flush_mode(ctx)) return;
   flush_db(ctx, ctx.db());
+  ctx.force_propagate();
   ctx.out.ok();
 }
 
@@ -54,6 +56,7 @@ void flushall(CommandContext& ctx) {
   if (!parse_flush_mode(ctx)) return;
   Keyspace& ks = ctx.keyspace();
   for (int i = 0; i < ks.databases(); ++i) flush_db(ctx, ks.db(i));
+  ctx.force_propagate();
   ctx.out.ok();
 }
 

@@ -161,7 +161,13 @@ void spop(CommandContext& ctx) {
     }
     std::string popped;
     set->pop_random(1, rng_of(ctx), [&](std::string_view m) { popped.assign(m); });
-    if (set->size() == 0) ctx.db().erase(key);
+    // The pick is random: replicas remove what was picked here.
+    if (set->size() == 0) {
+      ctx.db().erase(key);
+      ctx.propagate_as({"DEL", key});
+    } else {
+      ctx.propagate_as({"SREM", key, popped});
+    }
     ctx.key_changed(key);
     ctx.out.bulk(popped);
     return;
@@ -173,9 +179,14 @@ void spop(CommandContext& ctx) {
   if (count >= set->size()) {
     reply_members(ctx, *set);
     ctx.db().erase(key);
+    ctx.propagate_as({"DEL", key});
   } else {
     ctx.out.set(static_cast<int64_t>(count));
-    set->pop_random(count, rng_of(ctx), [&](std::string_view m) { ctx.out.bulk(m); });
+    ArgvBuilder removed = ctx.propagate_as({"SREM", key});
+    set->pop_random(count, rng_of(ctx), [&](std::string_view m) {
+      ctx.out.bulk(m);
+      removed.add(m);
+    });
   }
   ctx.key_changed(key);
 }

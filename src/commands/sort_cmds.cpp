@@ -312,13 +312,27 @@ void reply_result(CommandContext& ctx, const std::vector<Pattern>& gets, const W
 
 // STORE: the result becomes a list at the destination (replacing any value and deadline; a
 // missing GET value is stored as an empty string), or the destination goes when it is empty.
+// `by_value`: the order is not a function of the data alone, so replicas get the result itself
+// (DEL + RPUSH) rather than the command.
 void store_result(CommandContext& ctx, std::string_view dst, const std::vector<Pattern>& gets,
-                  const Window& window, const Elements& els, PatternLookup& lookup) {
+                  const Window& window, const Elements& els, PatternLookup& lookup, bool by_value) {
   auto list = std::make_unique<ListValue>(ctx.node.config().list_max_listpack_size);
+  ArgvBuilder replica_list;
+  if (by_value) {
+    ctx.propagate_as({"DEL", dst});
+    if (window.count > 0) replica_list = ctx.also_propagate({"RPUSH", dst});
+  }
   for (size_t i = window.first; i < window.first + window.count; ++i) {
     const std::string_view element = els.element(els.items[i]);
-    if (gets.empty()) list->push_back(element);
-    for (const Pattern& get : gets) list->push_back(lookup.find(get, element).value_or(""));
+    if (gets.empty()) {
+      list->push_back(element);
+      replica_list.add(element);
+    }
+    for (const Pattern& get : gets) {
+      const std::string_view value = lookup.find(get, element).value_or("");
+      list->push_back(value);
+      replica_list.add(value);
+    }
   }
   const size_t stored = list->size();
   Db& db = ctx.db();
@@ -383,7 +397,10 @@ void sort_generic(CommandContext& ctx, bool read_only) {
   gets.reserve(opt->gets.size());
   for (std::string_view g : opt->gets) gets.push_back(parse_pattern(g));
   if (opt->store) {
-    store_result(ctx, *opt->store, gets, window, els, lookup);
+    // Ties between equal ALPHA BY values keep a set's layout order, which replicas do not share.
+    const bool by_value =
+        source && source->type() == ValueType::kSet && opt->alpha && !opt->by.empty();
+    store_result(ctx, *opt->store, gets, window, els, lookup, by_value);
   } else {
     reply_result(ctx, gets, window, els, lookup);
   }

@@ -132,17 +132,36 @@ bool condition_holds(Db& db, EntryIndex e, const SetOptions& o) {
   }
 }
 
+// Propagates `key` getting `deadline` (an absolute time, or one already past: a deletion).
+void propagate_deadline(CommandContext& ctx, std::string_view key, int64_t deadline) {
+  if (deadline <= ctx.now_ms()) {
+    ctx.propagate_as({"DEL", key});
+  } else {
+    ctx.propagate_as({"PEXPIREAT", key}).add(deadline);
+  }
+}
+
 // Stores `value` with an optional deadline; a deadline already past deletes the key instead.
 bool store_with_deadline(CommandContext& ctx, std::string_view key, std::string_view value,
                          bool keep_ttl, std::optional<int64_t> deadline) {
   Db& db = ctx.db();
   if (deadline && *deadline <= ctx.now_ms()) {
     db.erase(key);
+    ctx.propagate_as({"DEL", key});
     return true;
   }
   // Keeping the old deadline while storing lets set_expire update it in place.
   EntryIndex e = db.set_string(key, value, keep_ttl || deadline.has_value());
   if (e != kNoEntry && deadline) e = db.set_expire(e, *deadline);
+  // Replicas get the store unconditionally (the condition held here) with an absolute deadline;
+  // a plain SET goes as it came.
+  if (deadline) {
+    ctx.propagate_as({"SET", key, value, "PXAT"}).add(*deadline);
+  } else if (keep_ttl) {
+    ctx.propagate_as({"SET", key, value, "KEEPTTL"});
+  } else if (ctx.argc() != 3 || !ctx.arg_is(0, "SET")) {
+    ctx.propagate_as({"SET", key, value});
+  }
   return check_stored(ctx, e);
 }
 
@@ -232,6 +251,7 @@ void getdel(CommandContext& ctx) {
   ctx.out.bulk(db.string_value(e, buf));
   db.erase(ctx.arg(1));
   ctx.key_changed(ctx.arg(1));
+  ctx.propagate_as({"DEL", ctx.arg(1)});
 }
 
 struct GetexOptions {
@@ -276,6 +296,7 @@ void getex(CommandContext& ctx) {
   if (o->expire.unit != ExpireUnit::kNone) {
     std::optional<int64_t> deadline = deadline_ms(ctx, o->expire.unit, o->expire.arg);
     if (!deadline) return;
+    propagate_deadline(ctx, key, *deadline);
     if (*deadline <= ctx.now_ms()) {  // EXAT/PXAT in the past: reply, then delete
       ctx.out.bulk(db.string_value(e, buf));
       db.erase(key);
@@ -289,6 +310,7 @@ void getex(CommandContext& ctx) {
     e = db.persist(e);
     if (!check_stored(ctx, e)) return;
     ctx.key_changed(key);
+    ctx.propagate_as({"PERSIST", key});
   }
   ctx.out.bulk(db.string_value(e, buf));
 }
@@ -415,6 +437,8 @@ void incrbyfloat(CommandContext& ctx) {
   const std::string formatted = format_long_double(value);
   if (!check_stored(ctx, db.set_string(key, formatted, /*keep_ttl=*/true))) return;
   ctx.key_changed(key);
+  // The result, not the increment: float arithmetic need not round the same way elsewhere.
+  ctx.propagate_as({"SET", key, formatted, "KEEPTTL"});
   ctx.out.bulk(formatted);
 }
 

@@ -108,6 +108,14 @@ void pop_and_reply(CommandContext& ctx, std::string_view key, ZsetValue& zset, b
   std::string owned_key(key);
   ctx.key_changed(owned_key);
   if (zset.empty()) ctx.db().erase(owned_key);
+  // BZPOPMIN/BZPOPMAX, ZMPOP/BZMPOP: replicas pop from the key that was served, without blocking
+  // (as Redis propagates them); ZPOPMIN/ZPOPMAX go as they came.
+  std::string_view pop = from_max ? "ZPOPMAX" : "ZPOPMIN";
+  if (shape == PopReply::kKeyedFlat) {
+    ctx.propagate_as({pop, owned_key});
+  } else if (shape == PopReply::kKeyedNested) {
+    ctx.propagate_as({pop, owned_key}).add(static_cast<int64_t>(n));
+  }
 }
 
 std::optional<FoundZset> first_zset(CommandContext& ctx, std::span<const std::string_view> keys,

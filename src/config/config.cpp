@@ -233,6 +233,22 @@ Status ConfigRegistry::rewrite() {
   return Status::ok();
 }
 
+std::vector<SavePoint> parse_save_points(std::string_view text) {
+  std::vector<SavePoint> points;
+  std::vector<int64_t> numbers;
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && text[i] == ' ') ++i;
+    size_t end = text.find(' ', i);
+    if (end == std::string_view::npos) end = text.size();
+    int64_t n = 0;
+    if (end > i && parse_i64(text.substr(i, end - i), &n)) numbers.push_back(n);
+    i = end;
+  }
+  for (size_t k = 0; k + 1 < numbers.size(); k += 2) points.push_back({numbers[k], numbers[k + 1]});
+  return points;
+}
+
 void ConfigRegistry::on_change(std::string_view name, std::function<void()> hook) {
   const OptionSpec* spec = config::find_option(name);
   if (spec == nullptr) {

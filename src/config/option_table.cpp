@@ -69,6 +69,43 @@ bool check_keyspace_events(std::string* value, std::string* reason) {
   return true;
 }
 
+// save: "<seconds> <changes>" pairs (both positive), or "" for none; stored normalised.
+bool check_save_points(std::string* value, std::string* reason) {
+  std::vector<std::string_view> words;
+  for (size_t i = 0; i < value->size();) {
+    while (i < value->size() && (*value)[i] == ' ') ++i;
+    size_t end = value->find(' ', i);
+    if (end == std::string::npos) end = value->size();
+    if (end > i) words.push_back(std::string_view(*value).substr(i, end - i));
+    i = end;
+  }
+  std::string normal;
+  if (words.size() % 2 != 0) {
+    *reason = "Invalid save parameters";
+    return false;
+  }
+  for (std::string_view w : words) {
+    int64_t n = 0;
+    if (!parse_i64(w, &n) || n <= 0 || n > INT_MAX) {
+      *reason = "Invalid save parameters";
+      return false;
+    }
+    if (!normal.empty()) normal += ' ';
+    normal += i64_to_string(n);
+  }
+  *value = normal;
+  return true;
+}
+
+// dbfilename: a plain file name in `dir`, as Redis requires.
+bool check_file_name(std::string* value, std::string* reason) {
+  if (value->empty() || value->find('/') != std::string::npos || *value == "." || *value == "..") {
+    *reason = "dbfilename can't be a path, just a filename";
+    return false;
+  }
+  return true;
+}
+
 using T = OptionType;
 
 // Bounds follow Redis 7's config table; `databases` is capped at what the keyspace stores.
@@ -190,6 +227,23 @@ const OptionSpec kOptions[] = {
     {.name = "lazyfree-lazy-user-del", .type = T::kBool,
      .member = &Config::lazyfree_lazy_user_del, .default_value = "no", .runtime_mutable = true,
      .doc = "Make DEL free big values in a background thread, as UNLINK always does."},
+    {.name = "save", .type = T::kString, .member = &Config::save,
+     .default_value = "3600 1 300 100 60 10000", .runtime_mutable = true,
+     .doc = "Snapshot when <seconds> passed and <changes> writes happened, per pair; \"\" = never.",
+     .check = check_save_points},
+    {.name = "dbfilename", .type = T::kString, .member = &Config::dbfilename,
+     .default_value = "dump.rdb", .runtime_mutable = true,
+     .doc = "Snapshot file name inside `dir`.", .check = check_file_name},
+    {.name = "rdbcompression", .type = T::kBool, .member = &Config::rdbcompression,
+     .default_value = "yes", .runtime_mutable = true,
+     .doc = "Compress long strings in snapshots with LZ4."},
+    {.name = "rdbchecksum", .type = T::kBool, .member = &Config::rdbchecksum,
+     .default_value = "yes", .runtime_mutable = true,
+     .doc = "Write a checksum at the end of snapshots and verify it on load."},
+    {.name = "stop-writes-on-bgsave-error", .type = T::kBool,
+     .member = &Config::stop_writes_on_bgsave_error, .default_value = "yes",
+     .runtime_mutable = true,
+     .doc = "Refuse writes with -MISCONF while the last background save failed."},
 };
 // clang-format on
 

@@ -3,11 +3,13 @@
 #include "stashd/server/server.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <cstring>
 #include <cstdio>
 #include <fstream>
 #include <random>
@@ -16,6 +18,7 @@
 #include "stashd/admin/stats_sampler.h"
 #include "stashd/commands/registry.h"
 #include "stashd/keyspace/evictor.h"
+#include "stashd/persist/snapshot.h"
 
 namespace stashd {
 
@@ -56,6 +59,9 @@ Server::Server(Config* config, ConfigRegistry* registry, std::string config_file
   node_.config_file = std::move(config_file);
   node_.executable = std::move(executable);
   node_.start_time_ms = node_.clock().now_ms();
+  node_.snapshots = &saves_;
+  // Like Redis, the start counts as the last save until a real one happens.
+  node_.persistence.lastsave_s = node_.start_time_ms / 1000;
 }
 
 Server::~Server() = default;
@@ -89,13 +95,15 @@ int Server::run() {
   std::signal(SIGPIPE, SIG_IGN);
   record_startup_memory(node_);  // INFO's used_memory_startup: before any client connects
   for (auto& acceptor : acceptors_) accept_next(acceptor.get());
-  signals_.async_wait([this](const asio::error_code& ec, int signo) {
-    if (!ec) shutdown(signo == SIGINT ? "SIGINT" : "SIGTERM");
-  });
+  wait_for_signals();
   if (!config_->pidfile.empty()) {
     std::ofstream(config_->pidfile) << getpid() << "\n";
   }
   schedule_cron();
+  if (!load_dataset()) {
+    if (!config_->pidfile.empty()) std::remove(config_->pidfile.c_str());
+    return 1;
+  }
   spdlog::info("Ready to accept connections");
   io_.run();
   if (!config_->pidfile.empty()) std::remove(config_->pidfile.c_str());
@@ -153,6 +161,8 @@ void Server::schedule_cron() {
 
 void Server::cron() {
   int64_t now = node_.clock().now_ms();
+  saves_.cron(now);
+  if (node_.persistence.loading) return;  // the loader's progress callback serves clients then
   node_.keyspace().set_now_ms(now);
   auto deadline = std::chrono::steady_clock::now() + kCronBudget;
   Keyspace& ks = node_.keyspace();
@@ -217,7 +227,80 @@ void Server::eviction_cycle() {
   if (result == EvictResult::kRunning) continue_eviction();
 }
 
-std::string Server::request_shutdown(bool, bool, bool, bool) {
+void Server::wait_for_signals() {
+  signals_.async_wait([this](const asio::error_code& ec, int signo) {
+    if (ec) return;
+    // As Redis: a configured final save that fails keeps the server running (data would be lost).
+    if (!save_before_exit(false, false)) {
+      spdlog::warn("Error trying to save the DB, can't exit.");
+      wait_for_signals();
+      return;
+    }
+    shutdown(signo == SIGINT ? "SIGINT" : "SIGTERM");
+  });
+}
+
+bool Server::load_dataset() {
+  const std::string path = config_->dir + "/" + config_->dbfilename;
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return true;  // a first start: nothing to load
+    spdlog::error("Can't read {}: {}", path, std::strerror(errno));
+    return false;
+  }
+  PersistenceState& p = node_.persistence;
+  p.loading = true;
+  p.loading_start_ms = node_.clock().now_ms();
+  p.loading_total_bytes = static_cast<uint64_t>(st.st_size);
+  p.loading_loaded_bytes = 0;
+  node_.keyspace().set_now_ms(p.loading_start_ms);
+  auto start = std::chrono::steady_clock::now();
+  auto last_log = start;
+  persist::LoadOptions options;
+  options.verify_checksum = config_->rdbchecksum;
+  options.on_progress = [&](const persist::LoadProgress& progress) {
+    p.loading_loaded_bytes = progress.bytes_read;
+    p.loading_loaded_keys = progress.keys_loaded;
+    // Between chunks the loop runs: connections are accepted and answered (-LOADING, INFO).
+    io_.poll();
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_log >= std::chrono::seconds(1)) {
+      last_log = now;
+      double seconds = std::chrono::duration<double>(now - start).count();
+      spdlog::info("Loading {}: {} keys, {:.1f}%, {:.0f} MB/s", path, progress.keys_loaded,
+                   progress.total_bytes ? 100.0 * progress.bytes_read / progress.total_bytes : 0.0,
+                   progress.bytes_read / seconds / 1e6);
+    }
+  };
+  persist::SnapshotLoader loader(node_.keyspace(), *config_, options);
+  persist::LoadResult result;
+  Status status = loader.load_file(path, &result);
+  p.loading = false;
+  if (!status) {
+    spdlog::error("Fatal error loading the snapshot: {}. Exiting.", status.message());
+    return false;
+  }
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  spdlog::info("DB loaded from disk: {} keys ({} already expired, skipped) in {:.3f} seconds",
+               result.keys_loaded, result.expired_skipped, seconds);
+  return true;
+}
+
+bool Server::save_before_exit(bool nosave, bool save) {
+  saves_.kill_child();
+  // A dataset still loading is incomplete: saving it would overwrite the good file.
+  if (node_.persistence.loading) return true;
+  if (nosave || (!save && !saves_.has_save_points())) return true;
+  spdlog::info("Saving the final snapshot before exiting.");
+  std::string failure = saves_.save_now();
+  if (failure.empty()) return true;
+  spdlog::warn("Error trying to save the DB before exiting: {}", failure);
+  return false;
+}
+
+std::string Server::request_shutdown(bool nosave, bool save, bool, bool force) {
+  if (!save_before_exit(nosave, save) && !force) return "ERR Errors trying to SHUTDOWN. Check logs.";
   asio::post(io_, [this] { shutdown("SHUTDOWN"); });
   return "";
 }

@@ -1,9 +1,11 @@
-// Owns: CommandContext, everything a handler gets for one call: the arguments, the client, the node,
-// the reply writer, and the helpers every family shares (argument parsing with Redis's errors,
-// "key changed" signalling). Must not touch: sockets, persistence, replication. Thread: event loop.
+// Owns: CommandContext, everything a handler gets for one call: the arguments, the client, the
+// node, the reply writer, and the helpers every family shares (argument parsing with Redis's
+// errors, "key changed" signalling, declaring how a call propagates). Must not touch: sockets,
+// persistence, replication. Thread: event loop.
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -11,6 +13,7 @@
 #include "stashd/command/client.h"
 #include "stashd/command/command_table.h"
 #include "stashd/command/node_state.h"
+#include "stashd/command/propagation.h"
 #include "stashd/resp/writer.h"
 
 namespace stashd {
@@ -67,6 +70,24 @@ class CommandContext {
   // Does not count toward dirty; the caller adds what Redis counts.
   void db_changed(int db);
   void error(std::string_view message) { out.error(message); }
+
+  // Propagation to the AOF and replicas (propagation.h, docs/propagation.md). A write that changed
+  // the dataset propagates its own argv; a handler whose argv would not replay to the same data
+  // (relative times, random picks, blocking) declares what does instead. All of these do nothing
+  // while no sink listens; propagating() tells whether collecting a replacement is worth it.
+  bool propagating() const { return node.propagator().in_call(); }
+  // Propagate this instead of argv (call again, or also_propagate, to add more: atomically).
+  ArgvBuilder propagate_as(std::initializer_list<std::string_view> args) {
+    return node.propagator().replace(args);
+  }
+  // Propagate this after argv (or after the replacement).
+  ArgvBuilder also_propagate(std::initializer_list<std::string_view> args) {
+    return node.propagator().add(args);
+  }
+  // Propagate nothing for this call.
+  void dont_propagate() { node.propagator().suppress(); }
+  // Propagate even though nothing changed, to `targets` only.
+  void force_propagate(uint8_t targets = kPropagateAll) { node.propagator().force(targets); }
 
   // Blocking commands: whether this call may block (not inside MULTI/EXEC), and blocking the client
   // on `keys` until one is written or timeout_ms (0 = forever) passes. The request runs again when

@@ -1,6 +1,7 @@
 // Owns: executing one parsed request for one client: lookup in the table, arity and subcommand
 // errors, authentication, MONITOR feed, the handler call, commandstats, errorstats and slow log,
-// CLIENT REPLY modes. Must not touch: sockets. Thread: the event loop.
+// CLIENT REPLY modes, and framing each call for propagation (one unit per top-level command, per
+// EXEC, per blocked client served). Must not touch: sockets. Thread: the event loop.
 #pragma once
 
 #include <span>
@@ -35,7 +36,11 @@ class Dispatcher {
   // Evicts as maxmemory requires; when memory stays over it, refuses a command that may use more
   // (denyoom, or EXEC of such) with -OOM and returns true.
   bool rejected_for_memory(Client& client, Command& row);
+  // The last background save failed and stop-writes-on-bgsave-error holds: writes get -MISCONF.
+  bool writes_denied_by_disk_error() const;
   void run(Client& client, Command& row, std::span<const std::string_view> argv, int64_t start_us);
+  // The keyspace's "now": the clock's, or 0 while a propagated stream is applied.
+  int64_t keyspace_now(int64_t now_ms) const;
   // Retries clients blocked on keys that writes made ready, oldest first, until none is left.
   void serve_blocked();
   void retry_blocked(Client& client);

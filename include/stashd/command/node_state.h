@@ -15,6 +15,8 @@
 #include "stashd/command/client.h"
 #include "stashd/command/command_table.h"
 #include "stashd/command/keyspace_events.h"
+#include "stashd/command/persistence.h"
+#include "stashd/command/propagation.h"
 #include "stashd/command/pubsub.h"
 #include "stashd/command/slowlog.h"
 #include "stashd/command/tracking.h"
@@ -75,6 +77,8 @@ class NodeState {
     return events_;
   }
   ServerStats& stats() { return stats_; }
+  // The write stream for the AOF and replicas (the dispatcher builds it; sinks register here).
+  Propagator& propagator() { return propagator_; }
 
   // Clients, in id order (CLIENT LIST order).
   void add_client(Client* c) { clients_[c->id] = c; }
@@ -92,9 +96,16 @@ class NodeState {
   void apply_eviction_config();
 
   ServerControl* control = nullptr;
+  SnapshotControl* snapshots = nullptr;  // SAVE/BGSAVE (set by the server)
+  PersistenceState persistence;
   Dispatcher* dispatcher = nullptr;  // set by the Dispatcher; EXEC runs queued requests through it
   int64_t start_time_ms = 0;
   uint64_t dirty = 0;  // writes since start (rdb_changes_since_last_save later)
+  // Set while a propagated stream is applied (AOF load; a replica's link later): keys may leave
+  // only through the stream's own DELs, so the dispatcher holds the keyspace clock at 0 meanwhile:
+  // nothing expires and no deadline in the stream counts as past (Redis does not expire keys while
+  // loading either). The stream's times are all absolute, so nothing else depends on the clock.
+  bool applying_stream = false;
   std::string run_id;
   std::string executable;
   std::string config_file;
@@ -103,6 +114,7 @@ class NodeState {
   Config* config_;
   ConfigRegistry* registry_;
   const Clock* clock_;
+  Propagator propagator_;  // before the keyspace: outlives its listeners
   Keyspace keyspace_;
   CommandTable commands_;
   Slowlog slowlog_;

@@ -22,6 +22,8 @@ void register_zset_commands(CommandTable& table);     // src/commands/zset_cmds.
 void register_blocking_zset_commands(CommandTable& table);  // src/commands/blocking_zset_cmds.cpp
 void register_sort_commands(CommandTable& table);     // src/commands/sort_cmds.cpp
 void register_memory_commands(CommandTable& table);   // src/commands/memory_cmds.cpp
+void register_dump_commands(CommandTable& table);     // src/commands/dump_cmds.cpp
+void register_persistence_commands(CommandTable& table);  // src/commands/persistence_cmds.cpp
 
 inline void register_all_commands(CommandTable& table) {
   register_connection_commands(table);
@@ -40,6 +42,8 @@ inline void register_all_commands(CommandTable& table) {
   register_blocking_zset_commands(table);
   register_sort_commands(table);
   register_memory_commands(table);
+  register_dump_commands(table);
+  register_persistence_commands(table);
 }
 
 }  // namespace stashd

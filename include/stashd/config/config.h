@@ -68,7 +68,21 @@ struct Config {
   bool lazyfree_lazy_expire = false;
   bool lazyfree_lazy_server_del = false;
   bool lazyfree_lazy_user_del = false;
+  // Snapshots (Redis 7 names and defaults).
+  std::string save = "3600 1 300 100 60 10000";  // "<seconds> <changes>" pairs; "" = no save points
+  std::string dbfilename = "dump.rdb";
+  bool rdbcompression = true;
+  bool rdbchecksum = true;
+  bool stop_writes_on_bgsave_error = true;
 };
+
+// The save points of `save`, parsed: a snapshot is due when at least `changes` writes happened and
+// `seconds` passed since the last successful save.
+struct SavePoint {
+  int64_t seconds = 0;
+  int64_t changes = 0;
+};
+std::vector<SavePoint> parse_save_points(std::string_view text);
 
 class ConfigRegistry {
  public:

@@ -124,6 +124,8 @@ class Db {
   // Background work for the cron: rehash buckets, start shrinking when sparse.
   bool rehash_step(size_t buckets) { return dict_.rehash_step(buckets); }
   void maybe_shrink() { dict_.maybe_shrink(); }
+  // While a forked child shares the pages (snapshot), growing the table would copy them all.
+  void set_resize_allowed(bool allowed) { dict_.set_resize_allowed(allowed); }
   const Dict& dict() const { return dict_; }
   // The LRU order of a database that never ran W-TinyLFU (every entry is then on kProbation;
   // after W-TinyLFU some stay on the other lists, which for_each_entry also visits).

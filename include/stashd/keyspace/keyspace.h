@@ -37,6 +37,7 @@ class Keyspace {
 
   int databases() const { return static_cast<int>(dbs_.size()); }
   Db& db(int index) { return *dbs_[index]; }
+  const Db& db(int index) const { return *dbs_[index]; }
   EntryArena& arena() { return arena_; }
   KeyspaceStats& stats() { return stats_; }
 

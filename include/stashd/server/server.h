@@ -15,6 +15,7 @@
 #include "stashd/common/status.h"
 #include "stashd/config/config.h"
 #include "stashd/net/connection.h"
+#include "stashd/server/background_save.h"
 
 namespace stashd {
 
@@ -47,10 +48,18 @@ class Server final : public ServerControl, public net::ConnectionOwner {
   // One slice of background eviction (at most 1 ms), re-posted while memory is over maxmemory.
   void eviction_cycle();
   void shutdown(const char* reason);
+  void wait_for_signals();
+  // Saves before exiting when asked to or when save points are configured; false (logged) if the
+  // save failed.
+  bool save_before_exit(bool nosave, bool save);
+  // Loads `dir`/`dbfilename` if it exists, answering -LOADING to clients meanwhile. Returns false
+  // (logged) when the file is unreadable or corrupt.
+  bool load_dataset();
 
   Config* config_;
   NodeState node_;
   Dispatcher dispatcher_;
+  BackgroundSave saves_{&node_};
   asio::io_context io_;
   asio::steady_timer cron_timer_;
   asio::signal_set signals_;

@@ -102,7 +102,7 @@ TEST_F(DebugCommands, UnknownSubcommandsAndWrongArityNameTheSubcommand) {
 
 TEST_F(DebugCommands, HelpListsTheSubcommands) {
   std::string reply = h.run({"debug", "help"});
-  EXPECT_EQ(reply.rfind("*18\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"
+  EXPECT_EQ(reply.rfind("*20\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"
                         "\r\n+DIGEST\r\n",
                         0),
             0u);

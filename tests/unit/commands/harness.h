@@ -66,4 +66,37 @@ inline std::string integer(int64_t v) {
 inline const std::string kOk = "+OK\r\n";
 inline const std::string kNil = "$-1\r\n";
 
+// A propagation sink that keeps a copy of every unit a node emits (propagation tests, replays).
+class PropagationRecorder {
+ public:
+  using Unit = std::vector<PropagatedCommand>;
+  explicit PropagationRecorder(NodeState& node, uint8_t targets = kPropagateAll) : node_(node) {
+    id_ = node.propagator().add_sink(
+        [this](const PropagatedUnit& unit) {
+          units_.emplace_back(unit.commands().begin(), unit.commands().end());
+        },
+        targets);
+  }
+  ~PropagationRecorder() { node_.propagator().remove_sink(id_); }
+  PropagationRecorder(const PropagationRecorder&) = delete;
+  PropagationRecorder& operator=(const PropagationRecorder&) = delete;
+
+  const std::vector<Unit>& units() const { return units_; }
+  void clear() { units_.clear(); }
+  // The argv of every command recorded so far, units flattened, and forgets them.
+  std::vector<std::vector<std::string>> take_argvs() {
+    std::vector<std::vector<std::string>> out;
+    for (const Unit& unit : units_) {
+      for (const PropagatedCommand& c : unit) out.push_back(c.argv);
+    }
+    units_.clear();
+    return out;
+  }
+
+ private:
+  NodeState& node_;
+  Propagator::SinkId id_ = 0;
+  std::vector<Unit> units_;
+};
+
 }  // namespace stashd::testing

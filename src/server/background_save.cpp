@@ -1,0 +1,227 @@
+// Owns: SAVE, BGSAVE's fork and reaping, save points (see background_save.h).
+// Thread: the event loop; the forked child runs child_main() and exits.
+#include "stashd/server/background_save.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "stashd/persist/snapshot.h"
+
+namespace stashd {
+
+namespace {
+
+constexpr int64_t kRetryAfterErrorMs = 5000;  // a failed background save is retried after 5 s
+
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Private_Dirty of the child: the pages it had to copy (or wrote itself) while saving.
+uint64_t private_dirty_bytes() {
+  std::FILE* f = std::fopen("/proc/self/smaps_rollup", "r");
+  if (f == nullptr) return 0;
+  char line[256];
+  uint64_t kb = 0;
+  while (std::fgets(line, sizeof(line), f) != nullptr) {
+    unsigned long long v = 0;
+    if (std::sscanf(line, "Private_Dirty: %llu kB", &v) == 1) kb = v;
+  }
+  std::fclose(f);
+  return kb * 1024;
+}
+
+persist::SnapshotOptions options_from(NodeState* node, int64_t now_ms) {
+  persist::SnapshotOptions o;
+  o.compress = node->config().rdbcompression;
+  o.checksum = node->config().rdbchecksum;
+  o.now_ms = now_ms;
+  o.used_memory = node->keyspace().used_memory();
+  return o;
+}
+
+[[noreturn]] void child_main(NodeState* node, int cow_fd) {
+  // The child must not hold the listening port or client sockets (a restarted parent could not
+  // bind; clients would not see EOF), and must not log through the parent's sinks.
+  close_range(3, static_cast<unsigned>(cow_fd) - 1, 0);
+  close_range(static_cast<unsigned>(cow_fd) + 1, ~0U, 0);
+  const Config& cfg = node->config();
+  persist::SnapshotResult result;
+  Status status = persist::save_snapshot(node->keyspace(), cfg.dir, cfg.dbfilename,
+                                         options_from(node, wall_ms()), &result);
+  uint64_t cow = private_dirty_bytes();
+  ssize_t ignored = write(cow_fd, &cow, sizeof(cow));
+  (void)ignored;
+  if (!status) {
+    std::string line = "stashd: background save failed: " + status.message() + "\n";
+    ignored = write(STDERR_FILENO, line.data(), line.size());
+  }
+  _exit(status ? 0 : 1);
+}
+
+}  // namespace
+
+BackgroundSave::~BackgroundSave() { kill_child(); }
+
+bool BackgroundSave::has_save_points() const {
+  return !parse_save_points(node_->config().save).empty();
+}
+
+std::string BackgroundSave::temp_file_of(pid_t pid) const {
+  return node_->config().dir + "/temp-" + std::to_string(pid) + ".rdb";
+}
+
+void BackgroundSave::allow_resize(bool allowed) {
+  Keyspace& ks = node_->keyspace();
+  for (int i = 0; i < ks.databases(); ++i) ks.db(i).set_resize_allowed(allowed);
+}
+
+std::string BackgroundSave::save_now() {
+  if (child_running()) return "ERR Background save already in progress";
+  const Config& cfg = node_->config();
+  auto start = std::chrono::steady_clock::now();
+  persist::SnapshotResult result;
+  Status status = persist::save_snapshot(node_->keyspace(), cfg.dir, cfg.dbfilename,
+                                         options_from(node_, wall_ms()), &result);
+  PersistenceState& p = node_->persistence;
+  if (!status) {
+    spdlog::warn("SAVE failed: {}", status.message());
+    return "ERR " + status.message();
+  }
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  spdlog::info("DB saved on disk: {} keys in {:.3f} s", result.keys, seconds);
+  p.lastsave_s = wall_ms() / 1000;
+  p.dirty_at_last_save = node_->dirty;
+  p.last_bgsave_ok = true;
+  ++p.saves;
+  return "";
+}
+
+std::string BackgroundSave::reload() {
+  if (std::string failure = save_now(); !failure.empty()) return failure;
+  const Config& cfg = node_->config();
+  Keyspace& ks = node_->keyspace();
+  for (int i = 0; i < ks.databases(); ++i) ks.db(i).clear();
+  persist::LoadOptions options;
+  options.verify_checksum = cfg.rdbchecksum;
+  persist::SnapshotLoader loader(ks, cfg, options);
+  Status status = loader.load_file(cfg.dir + "/" + cfg.dbfilename);
+  if (!status) {
+    spdlog::warn("DEBUG RELOAD could not load the file it saved: {}", status.message());
+    return "ERR Error trying to load the RDB dump, check server logs.";
+  }
+  return "";
+}
+
+std::string BackgroundSave::start_background_save() {
+  if (child_running()) return "ERR Background save already in progress";
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return std::string("ERR ") + std::strerror(errno);
+  PersistenceState& p = node_->persistence;
+  auto start = std::chrono::steady_clock::now();
+  int64_t now = wall_ms();
+  p.last_bgsave_try_ms = now;
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    child_main(node_, fds[1]);
+  }
+  close(fds[1]);
+  if (pid < 0) {
+    int err = errno;
+    close(fds[0]);
+    p.last_bgsave_ok = false;
+    spdlog::warn("Can't save in background: fork: {}", std::strerror(err));
+    return std::string("ERR Background save failed to start: ") + std::strerror(err);
+  }
+  p.latest_fork_usec = std::chrono::duration_cast<std::chrono::microseconds>(
+                           std::chrono::steady_clock::now() - start)
+                           .count();
+  ++p.forks;
+  child_ = pid;
+  cow_pipe_ = fds[0];
+  dirty_at_fork_ = node_->dirty;
+  p.bgsave_in_progress = true;
+  p.bgsave_start_ms = now;
+  allow_resize(false);
+  spdlog::info("Background saving started by pid {} (fork took {} us)", pid, p.latest_fork_usec);
+  return "";
+}
+
+void BackgroundSave::reap(int status, int64_t now_ms) {
+  PersistenceState& p = node_->persistence;
+  uint64_t cow = 0;
+  if (read(cow_pipe_, &cow, sizeof(cow)) != static_cast<ssize_t>(sizeof(cow))) cow = 0;
+  close(cow_pipe_);
+  cow_pipe_ = -1;
+  p.bgsave_in_progress = false;
+  p.last_bgsave_time_sec = (now_ms - p.bgsave_start_ms + 500) / 1000;
+  allow_resize(true);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+    p.last_bgsave_ok = true;
+    p.lastsave_s = now_ms / 1000;
+    p.dirty_at_last_save = dirty_at_fork_;
+    p.last_cow_bytes = cow;
+    ++p.saves;
+    spdlog::info("Background saving terminated with success ({} MB copied on write)",
+                 cow >> 20);
+  } else {
+    p.last_bgsave_ok = false;
+    // A child killed mid-write leaves its temp file; the child that failed removed its own.
+    std::remove(temp_file_of(child_).c_str());
+    if (WIFSIGNALED(status)) {
+      spdlog::warn("Background saving terminated by signal {}", WTERMSIG(status));
+    } else {
+      spdlog::warn("Background saving error (exit code {})", WEXITSTATUS(status));
+    }
+  }
+  child_ = -1;
+}
+
+void BackgroundSave::cron(int64_t now_ms) {
+  if (child_running()) {
+    int status = 0;
+    pid_t done = waitpid(child_, &status, WNOHANG);
+    if (done == child_) reap(status, now_ms);
+    return;
+  }
+  if (node_->persistence.loading) return;
+  const PersistenceState& p = node_->persistence;
+  uint64_t changes = node_->dirty - p.dirty_at_last_save;
+  for (const SavePoint& point : parse_save_points(node_->config().save)) {
+    bool due = changes >= static_cast<uint64_t>(point.changes) &&
+               now_ms - p.lastsave_s * 1000 >= point.seconds * 1000;
+    bool may_retry = p.last_bgsave_ok || now_ms - p.last_bgsave_try_ms >= kRetryAfterErrorMs;
+    if (due && may_retry) {
+      spdlog::info("{} changes in {} seconds. Saving...", point.changes, point.seconds);
+      start_background_save();
+      return;
+    }
+  }
+}
+
+void BackgroundSave::kill_child() {
+  if (!child_running()) return;
+  kill(child_, SIGKILL);
+  int status = 0;
+  waitpid(child_, &status, 0);
+  std::remove(temp_file_of(child_).c_str());
+  if (cow_pipe_ >= 0) close(cow_pipe_);
+  cow_pipe_ = -1;
+  child_ = -1;
+  node_->persistence.bgsave_in_progress = false;
+  allow_resize(true);
+}
+
+}  // namespace stashd
