@@ -117,9 +117,16 @@ void restore(CommandContext& ctx) {
     // Already expired: the key ends up absent (a replaced key is deleted), and the reply is OK.
     if (o->replace && db.erase(key, ctx.keyspace().eviction().lazy_server_del)) {
       ctx.key_changed(key);
+      ctx.propagate_as({"DEL", key});
     }
     ctx.out.ok();
     return;
+  }
+  if (deadline >= 0 && !o->absttl && ctx.propagating()) {
+    // A relative TTL would restart on replay: propagate the deadline itself.
+    const std::string at = std::to_string(deadline);
+    ArgvBuilder b = ctx.propagate_as({"RESTORE", key, at, ctx.arg(3), "ABSTTL"});
+    if (o->replace) b.add("REPLACE");
   }
   value.expire_ms = deadline;
   EntryIndex e = persist::put_value(db, key, std::move(value));

@@ -81,6 +81,23 @@ TEST_F(DumpCmdsTest, TtlIsRelativeOrAbsolute) {
   EXPECT_EQ(h.run({"EXISTS", "rel"}), integer(0));
 }
 
+TEST_F(DumpCmdsTest, ARelativeTtlPropagatesAsAnAbsoluteDeadline) {
+  h.run({"SET", "k", "v"});
+  std::string payload = dump(h, "k");
+  PropagationRecorder rec(h.node());
+  const std::string at = std::to_string(h.clock().now_ms() + 5000);
+  EXPECT_EQ(h.run({"RESTORE", "rel", "5000", payload, "REPLACE"}), kOk);
+  EXPECT_EQ(h.run({"RESTORE", "plain", "0", payload}), kOk);
+  EXPECT_EQ(rec.take_argvs(),
+            (std::vector<std::vector<std::string>>{
+                {"RESTORE", "rel", at, payload, "ABSTTL", "REPLACE"},
+                {"RESTORE", "plain", "0", payload}}));
+  // A deadline already past that replaced a key propagates the delete.
+  const std::string past = std::to_string(h.clock().now_ms() - 1);
+  EXPECT_EQ(h.run({"RESTORE", "plain", past, payload, "ABSTTL", "REPLACE"}), kOk);
+  EXPECT_EQ(rec.take_argvs(), (std::vector<std::vector<std::string>>{{"DEL", "plain"}}));
+}
+
 TEST_F(DumpCmdsTest, AbsttlInThePastRepliesOkWithoutAKey) {
   h.run({"SET", "k", "v"});
   std::string payload = dump(h, "k");
