@@ -188,14 +188,24 @@ void persistence_section(NodeState& node, Fields& out) {
           p.bgsave_in_progress ? (now_ms - p.bgsave_start_ms) / 1000 : -1);
   out.add("rdb_saves", p.saves);
   out.add("rdb_last_cow_size", p.last_cow_bytes);
-  out.add("aof_enabled", 0);
-  out.add("aof_rewrite_in_progress", 0);
-  out.add("aof_rewrite_scheduled", 0);
-  out.add("aof_last_rewrite_time_sec", -1);
-  out.add("aof_current_rewrite_time_sec", -1);
-  out.add("aof_last_bgrewrite_status", "ok");
-  out.add("aof_rewrites", 0);
-  out.add("aof_last_write_status", "ok");
+  out.add("aof_enabled", p.aof_enabled ? 1 : 0);
+  out.add("aof_rewrite_in_progress", p.aof_rewrite_in_progress ? 1 : 0);
+  out.add("aof_rewrite_scheduled", p.aof_rewrite_scheduled ? 1 : 0);
+  out.add("aof_last_rewrite_time_sec", p.aof_last_rewrite_time_sec);
+  out.add("aof_current_rewrite_time_sec",
+          p.aof_rewrite_in_progress ? (now_ms - p.aof_rewrite_start_ms) / 1000 : -1);
+  out.add("aof_last_bgrewrite_status", p.aof_last_rewrite_ok ? "ok" : "err");
+  out.add("aof_rewrites", p.aof_rewrites);
+  out.add("aof_last_write_status", p.aof_last_write_ok ? "ok" : "err");
+  out.add("aof_last_cow_size", p.aof_last_cow_bytes);
+  if (p.aof_enabled) {
+    out.add("aof_current_size", p.aof_current_size);
+    out.add("aof_base_size", p.aof_base_size);
+    out.add("aof_pending_rewrite", p.aof_rewrite_scheduled ? 1 : 0);
+    out.add("aof_buffer_length", p.aof_buffer_length);
+    out.add("aof_pending_bio_fsync", p.aof_fsync_in_progress ? 1 : 0);
+    out.add("aof_delayed_fsync", p.aof_delayed_fsync);
+  }
 }
 
 void replication_section(NodeState& node, Fields& out) {

@@ -152,14 +152,17 @@ void Dispatcher::execute(Client& client, std::span<const std::string_view> argv)
       reject(client, fmt::format("ERR Can't execute '{}': only (P|S)SUBSCRIBE / "
                                  "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
                                  row->full_name));
-    } else if (node_->persistence.loading && !row->has(kCmdLoading)) {
+    } else if (node_->persistence.loading && !row->has(kCmdLoading) && !node_->applying_stream) {
       ++row->rejected_calls;
       reject(client, kLoadingError);
     } else if (writes_denied_by_disk_error() &&
                (row->has(kCmdWrite) || row->full_name == "ping")) {
       // As Redis: PING too, so monitoring notices a node that cannot persist.
       ++row->rejected_calls;
-      reject(client, kMisconfError);
+      reject(client, node_->persistence.last_bgsave_ok
+                         ? "MISCONF Errors writing to the AOF file: " +
+                               node_->persistence.aof_last_write_error
+                         : std::string(kMisconfError));
     } else if (rejected_for_memory(client, *row)) {
       // replied
     } else if (client.has(kClientMulti) && !row->has(kCmdTransactionControl)) {
@@ -184,7 +187,10 @@ void Dispatcher::execute(Client& client, std::span<const std::string_view> argv)
 
 bool Dispatcher::writes_denied_by_disk_error() const {
   const Config& cfg = node_->config();
-  return !node_->persistence.last_bgsave_ok && cfg.stop_writes_on_bgsave_error && !cfg.save.empty();
+  const PersistenceState& p = node_->persistence;
+  if (!p.last_bgsave_ok && cfg.stop_writes_on_bgsave_error && !cfg.save.empty()) return true;
+  // A write the append-only file could not take is kept and retried; new writes wait for it.
+  return p.aof_enabled && !p.aof_last_write_ok && !node_->applying_stream;
 }
 
 bool Dispatcher::rejected_for_memory(Client& client, Command& row) {

@@ -1,4 +1,4 @@
-// Owns: SAVE, BGSAVE [SCHEDULE] and LASTSAVE: replies over the node's SnapshotControl (the server
+// Owns: SAVE, BGSAVE [SCHEDULE], BGREWRITEAOF and LASTSAVE: replies over the node's SnapshotControl (the server
 // forks and writes) and PersistenceState. Must not touch: files, fork. Thread: the event loop.
 #include "stashd/command/context.h"
 #include "stashd/commands/registry.h"
@@ -21,7 +21,6 @@ void save(CommandContext& ctx) {
 }
 
 void bgsave(CommandContext& ctx) {
-  // SCHEDULE matters only while an AOF rewrite runs (none exists yet): the save starts now.
   if (ctx.argc() > 2 || (ctx.argc() == 2 && !ctx.arg_is(1, "SCHEDULE"))) {
     ctx.error(errors::kSyntax);
     return;
@@ -30,11 +29,34 @@ void bgsave(CommandContext& ctx) {
     ctx.error("ERR Snapshots are not available in this process");
     return;
   }
+  PersistenceState& p = ctx.node.persistence;
+  if (ctx.argc() == 2 && p.aof_rewrite_in_progress && !p.bgsave_in_progress) {
+    // The save starts when the rewrite ends (the cron checks).
+    p.bgsave_scheduled = true;
+    ctx.out.simple("Background saving scheduled");
+    return;
+  }
   std::string failure = ctx.node.snapshots->start_background_save();
   if (failure.empty()) {
     ctx.out.simple("Background saving started");
   } else {
     ctx.error(failure);
+  }
+}
+
+void bgrewriteaof(CommandContext& ctx) {
+  if (ctx.node.snapshots == nullptr) {
+    ctx.error("ERR The append-only file is not available in this process");
+    return;
+  }
+  bool scheduled = false;
+  std::string failure = ctx.node.snapshots->start_aof_rewrite(&scheduled);
+  if (!failure.empty()) {
+    ctx.error(failure);
+  } else if (scheduled) {
+    ctx.out.simple("Background append only file rewriting scheduled");
+  } else {
+    ctx.out.simple("Background append only file rewriting started");
   }
 }
 
@@ -50,6 +72,8 @@ void register_persistence_commands(CommandTable& table) {
   table.add({"bgsave", -1, kCmdAdmin | kCmdNoscript, 0, 0, 0, kAdminAcl, bgsave, "server",
              "1.0.0", "Asynchronously save the dataset to disk",
              "O(N) where N is the total number of keys in all databases"});
+  table.add({"bgrewriteaof", 1, kCmdAdmin | kCmdNoscript, 0, 0, 0, kAdminAcl, bgrewriteaof,
+             "server", "1.0.0", "Asynchronously rewrite the append-only file", "O(1)"});
   table.add({"lastsave", 1, kCmdLoading | kCmdStale | kCmdFast, 0, 0, 0, kAdminAcl,
              lastsave, "server", "1.0.0",
              "Get the Unix timestamp of the last successful save to disk", "O(1)"});

@@ -25,6 +25,7 @@ constexpr int64_t kIntMax = INT_MAX;
 constexpr int64_t kUintMax = UINT_MAX;
 constexpr int64_t kMb = 1024 * 1024;
 
+constexpr std::array<std::string_view, 3> kFsyncPolicies = {"always", "everysec", "no"};
 constexpr std::array<std::string_view, 4> kLogLevels = {"debug", "verbose", "notice", "warning"};
 // The keyspace's EvictionPolicy names (a server unit test checks the two lists agree).
 constexpr std::array<std::string_view, 11> kEvictionPolicies = {
@@ -97,13 +98,25 @@ bool check_save_points(std::string* value, std::string* reason) {
   return true;
 }
 
-// dbfilename: a plain file name in `dir`, as Redis requires.
+bool plain_name(const std::string& value) {
+  return !value.empty() && value.find('/') == std::string::npos && value != "." && value != "..";
+}
+
+// dbfilename, appendfilename, appenddirname: plain names inside `dir`, as Redis requires.
 bool check_file_name(std::string* value, std::string* reason) {
-  if (value->empty() || value->find('/') != std::string::npos || *value == "." || *value == "..") {
-    *reason = "dbfilename can't be a path, just a filename";
-    return false;
-  }
-  return true;
+  if (plain_name(*value)) return true;
+  *reason = "dbfilename can't be a path, just a filename";
+  return false;
+}
+bool check_aof_file_name(std::string* value, std::string* reason) {
+  if (plain_name(*value)) return true;
+  *reason = "appendfilename can't be a path, just a filename";
+  return false;
+}
+bool check_aof_dir_name(std::string* value, std::string* reason) {
+  if (plain_name(*value)) return true;
+  *reason = "appenddirname can't be a path, just a dirname";
+  return false;
 }
 
 using T = OptionType;
@@ -244,6 +257,32 @@ const OptionSpec kOptions[] = {
      .member = &Config::stop_writes_on_bgsave_error, .default_value = "yes",
      .runtime_mutable = true,
      .doc = "Refuse writes with -MISCONF while the last background save failed."},
+    {.name = "appendonly", .type = T::kBool, .member = &Config::appendonly, .default_value = "no",
+     .runtime_mutable = true,
+     .doc = "Log every write to the append-only file; turning it on at run time writes a base "
+            "from the current data first."},
+    {.name = "appendfilename", .type = T::kString, .member = &Config::appendfilename,
+     .default_value = "appendonly.aof", .doc = "Name prefix of the append-only files.",
+     .check = check_aof_file_name},
+    {.name = "appenddirname", .type = T::kString, .member = &Config::appenddirname,
+     .default_value = "appendonlydir",
+     .doc = "Directory inside `dir` holding the append-only files and their manifest.",
+     .check = check_aof_dir_name},
+    {.name = "appendfsync", .type = T::kEnum, .member = &Config::appendfsync,
+     .default_value = "everysec", .runtime_mutable = true,
+     .doc = "always: fsync before replying; everysec: fsync once a second in the background; no.",
+     .choices = kFsyncPolicies},
+    {.name = "auto-aof-rewrite-percentage", .type = T::kInt,
+     .member = &Config::auto_aof_rewrite_percentage, .default_value = "100", .max = kIntMax,
+     .runtime_mutable = true,
+     .doc = "Rewrite the append-only file when it grew by this percentage over its base; 0 never."},
+    {.name = "auto-aof-rewrite-min-size", .type = T::kMemory,
+     .member = &Config::auto_aof_rewrite_min_size, .default_value = "64mb",
+     .runtime_mutable = true, .doc = "No automatic rewrite below this size."},
+    {.name = "aof-load-truncated", .type = T::kBool, .member = &Config::aof_load_truncated,
+     .default_value = "yes", .runtime_mutable = true,
+     .doc = "Load an append-only file whose last command was cut short (dropping it) instead of "
+            "refusing to start."},
 };
 // clang-format on
 

@@ -195,7 +195,11 @@ void Connection::process_input() {
   if (inbuf_start_ == inbuf_filled_) inbuf_start_ = inbuf_filled_ = 0;
   if (closed_) return;
   if (over_output_limit(node_->clock().now_ms())) return;
-  flush();
+  if (node_->group_replies) {
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->flush(); });
+  } else {
+    flush();
+  }
   read_more();
 }
 
@@ -236,6 +240,7 @@ void Connection::flush() {
     if (client_.has(kClientCloseAfterReply)) close();
     return;
   }
+  if (node_->before_replies) node_->before_replies();
   writing_.swap(client_.out);
   client_.out.clear();
   writing_in_flight_ = true;

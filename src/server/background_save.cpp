@@ -14,6 +14,7 @@
 #include <string>
 
 #include "stashd/persist/snapshot.h"
+#include "stashd/server/append_only.h"
 
 namespace stashd {
 
@@ -124,8 +125,18 @@ std::string BackgroundSave::reload() {
   return "";
 }
 
+std::string BackgroundSave::start_aof_rewrite(bool* scheduled) {
+  *scheduled = false;
+  if (aof_ == nullptr) return "ERR The append-only file is not available in this process";
+  return aof_->start_rewrite(scheduled);
+}
+
 std::string BackgroundSave::start_background_save() {
   if (child_running()) return "ERR Background save already in progress";
+  if (node_->persistence.aof_rewrite_in_progress) {
+    return "ERR An AOF log rewriting in progress: can't BGSAVE right now. Use BGSAVE SCHEDULE in "
+           "order to schedule a BGSAVE whenever possible.";
+  }
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return std::string("ERR ") + std::strerror(errno);
   PersistenceState& p = node_->persistence;
@@ -197,7 +208,12 @@ void BackgroundSave::cron(int64_t now_ms) {
     return;
   }
   if (node_->persistence.loading) return;
-  const PersistenceState& p = node_->persistence;
+  PersistenceState& p = node_->persistence;
+  if (p.bgsave_scheduled && !p.aof_rewrite_in_progress) {
+    p.bgsave_scheduled = false;
+    start_background_save();
+    return;
+  }
   uint64_t changes = node_->dirty - p.dirty_at_last_save;
   for (const SavePoint& point : parse_save_points(node_->config().save)) {
     bool due = changes >= static_cast<uint64_t>(point.changes) &&

@@ -60,6 +60,17 @@ Server::Server(Config* config, ConfigRegistry* registry, std::string config_file
   node_.executable = std::move(executable);
   node_.start_time_ms = node_.clock().now_ms();
   node_.snapshots = &saves_;
+  saves_.set_append_only(&aof_);
+  node_.before_replies = [this] { aof_.before_replies(); };
+  registry->on_change("appendonly", [this] {
+    if (!config_->appendonly) {
+      aof_.disable();
+    } else if (Status enabled = aof_.enable(); !enabled) {
+      spdlog::warn("appendonly yes failed: {}", enabled.message());
+      config_->appendonly = false;
+    }
+  });
+  registry->on_change("appendfsync", [this] { aof_.policy_changed(); });
   // Like Redis, the start counts as the last save until a real one happens.
   node_.persistence.lastsave_s = node_.start_time_ms / 1000;
 }
@@ -162,6 +173,7 @@ void Server::schedule_cron() {
 void Server::cron() {
   int64_t now = node_.clock().now_ms();
   saves_.cron(now);
+  aof_.cron(now);
   if (node_.persistence.loading) return;  // the loader's progress callback serves clients then
   node_.keyspace().set_now_ms(now);
   auto deadline = std::chrono::steady_clock::now() + kCronBudget;
@@ -241,6 +253,25 @@ void Server::wait_for_signals() {
 }
 
 bool Server::load_dataset() {
+  PersistenceState& p = node_.persistence;
+  if (config_->appendonly) {
+    p.loading = true;
+    p.loading_start_ms = node_.clock().now_ms();
+    AppendOnly::LoadOutcome outcome = aof_.load([this] { io_.poll(); });
+    p.loading = false;
+    if (outcome == AppendOnly::LoadOutcome::kFailed) return false;
+    if (outcome == AppendOnly::LoadOutcome::kNoManifest && !load_snapshot()) return false;
+    Status opened = aof_.open_at_startup(outcome == AppendOnly::LoadOutcome::kLoaded);
+    if (!opened) {
+      spdlog::error("Can't open the append-only file: {}. Exiting.", opened.message());
+      return false;
+    }
+    return true;
+  }
+  return load_snapshot();
+}
+
+bool Server::load_snapshot() {
   const std::string path = config_->dir + "/" + config_->dbfilename;
   struct stat st{};
   if (::stat(path.c_str(), &st) != 0) {
@@ -308,6 +339,8 @@ std::string Server::request_shutdown(bool nosave, bool save, bool, bool force) {
 void Server::shutdown(const char* reason) {
   if (stopping_) return;
   stopping_ = true;
+  aof_.kill_child();
+  aof_.close();  // everything appended is written and fsynced before the process ends
   spdlog::info("received {}, shutting down", reason);
   for (auto& acceptor : acceptors_) {
     asio::error_code ec;

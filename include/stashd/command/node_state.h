@@ -97,6 +97,11 @@ class NodeState {
 
   ServerControl* control = nullptr;
   SnapshotControl* snapshots = nullptr;  // SAVE/BGSAVE (set by the server)
+  // Runs before any reply leaves for a socket (the append-only file makes the writes those replies
+  // acknowledge durable here). With group_replies, connections defer their writes until the
+  // requests already read in this loop pass have run, so one fsync covers them all.
+  std::function<void()> before_replies;
+  bool group_replies = false;
   PersistenceState persistence;
   Dispatcher* dispatcher = nullptr;  // set by the Dispatcher; EXEC runs queued requests through it
   int64_t start_time_ms = 0;

@@ -19,6 +19,7 @@ struct PersistenceState {
 
   // Snapshots.
   bool bgsave_in_progress = false;
+  bool bgsave_scheduled = false;      // BGSAVE SCHEDULE during an AOF rewrite
   int64_t bgsave_start_ms = 0;
   int64_t lastsave_s = 0;             // unix time of the last successful save (LASTSAVE)
   bool last_bgsave_ok = true;         // rdb_last_bgsave_status
@@ -26,6 +27,23 @@ struct PersistenceState {
   int64_t last_bgsave_try_ms = 0;     // when the last background save started (retry pacing)
   uint64_t saves = 0;                 // rdb_saves
   uint64_t dirty_at_last_save = 0;    // node.dirty when the data of the last save was taken
+  // Append-only file (INFO persistence aof_*), kept current by the server.
+  bool aof_enabled = false;
+  bool aof_rewrite_in_progress = false;
+  bool aof_rewrite_scheduled = false;
+  int64_t aof_rewrite_start_ms = 0;
+  int64_t aof_last_rewrite_time_sec = -1;
+  bool aof_last_rewrite_ok = true;
+  uint64_t aof_rewrites = 0;
+  bool aof_last_write_ok = true;
+  std::string aof_last_write_error;
+  uint64_t aof_last_cow_bytes = 0;
+  uint64_t aof_current_size = 0;
+  uint64_t aof_base_size = 0;
+  uint64_t aof_buffer_length = 0;
+  bool aof_fsync_in_progress = false;
+  uint64_t aof_delayed_fsync = 0;
+
   int64_t latest_fork_usec = 0;
   uint64_t forks = 0;                 // total_forks
   uint64_t last_cow_bytes = 0;        // rdb_last_cow_size
@@ -41,6 +59,8 @@ class SnapshotControl {
   virtual std::string start_background_save() = 0;
   // DEBUG RELOAD: saves, empties the keyspace and loads the file back; "" or the error text.
   virtual std::string reload() = 0;
+  // BGREWRITEAOF: "" when a rewrite started (or was scheduled: *scheduled), else the error text.
+  virtual std::string start_aof_rewrite(bool* scheduled) = 0;
 };
 
 // Redis's MISCONF reply, with stashd's name (clients match the MISCONF prefix).

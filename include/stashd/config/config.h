@@ -74,6 +74,14 @@ struct Config {
   bool rdbcompression = true;
   bool rdbchecksum = true;
   bool stop_writes_on_bgsave_error = true;
+  // Append-only file (Redis 7 names and defaults).
+  bool appendonly = false;
+  std::string appendfilename = "appendonly.aof";
+  std::string appenddirname = "appendonlydir";
+  std::string appendfsync = "everysec";  // always everysec no
+  int64_t auto_aof_rewrite_percentage = 100;
+  int64_t auto_aof_rewrite_min_size = 64LL * 1024 * 1024;
+  bool aof_load_truncated = true;
 };
 
 // The save points of `save`, parsed: a snapshot is due when at least `changes` writes happened and

@@ -23,6 +23,8 @@ class BackgroundSave final : public SnapshotControl {
   std::string save_now() override;
   std::string start_background_save() override;
   std::string reload() override;
+  std::string start_aof_rewrite(bool* scheduled) override;
+  void set_append_only(class AppendOnly* aof) { aof_ = aof; }
 
   // Cron: reaps a finished child; starts a background save when a save point is due.
   void cron(int64_t now_ms);
@@ -38,6 +40,7 @@ class BackgroundSave final : public SnapshotControl {
   std::string temp_file_of(pid_t pid) const;
 
   NodeState* node_;
+  class AppendOnly* aof_ = nullptr;
   pid_t child_ = -1;
   int cow_pipe_ = -1;  // read end: the child writes its copy-on-write byte count here
   uint64_t dirty_at_fork_ = 0;

@@ -15,6 +15,7 @@
 #include "stashd/common/status.h"
 #include "stashd/config/config.h"
 #include "stashd/net/connection.h"
+#include "stashd/server/append_only.h"
 #include "stashd/server/background_save.h"
 
 namespace stashd {
@@ -52,14 +53,17 @@ class Server final : public ServerControl, public net::ConnectionOwner {
   // Saves before exiting when asked to or when save points are configured; false (logged) if the
   // save failed.
   bool save_before_exit(bool nosave, bool save);
-  // Loads `dir`/`dbfilename` if it exists, answering -LOADING to clients meanwhile. Returns false
-  // (logged) when the file is unreadable or corrupt.
+  // Loads the data at start-up, answering -LOADING to clients meanwhile: the append-only file when
+  // appendonly is on and it exists, else `dir`/`dbfilename` if it exists; then opens the
+  // append-only file for appending. Returns false (logged) on an unreadable or corrupt file.
   bool load_dataset();
+  bool load_snapshot();
 
   Config* config_;
   NodeState node_;
   Dispatcher dispatcher_;
   BackgroundSave saves_{&node_};
+  AppendOnly aof_{&node_, &dispatcher_};
   asio::io_context io_;
   asio::steady_timer cron_timer_;
   asio::signal_set signals_;
