@@ -12,6 +12,8 @@
 #   TESTS a redis-benchmark -t list (set,get,incr,mset,lpush,lpop,hset,sadd,zadd,lrange_100);
 #   the collection tests only run at -P 16. LPOP pops what LPUSH pushed in the same run: select
 #   both (lpop alone pops an empty list).
+#   -f FSYNC runs both servers with the append-only file on (--appendonly yes --appendfsync
+#   FSYNC: always, everysec or no); by default neither persists.
 #   SERVER_CPU (0) and CLIENT_CPU (1) choose the cores.
 set -euo pipefail
 
@@ -27,14 +29,16 @@ p16_only=" lpush lpop hset sadd zadd lrange_100 "
 server_cpu="${SERVER_CPU:-0}"
 client_cpu="${CLIENT_CPU:-1}"
 
-while getopts "r:n:N:c:t:h" opt; do
+fsync=""
+while getopts "r:n:N:c:t:f:h" opt; do
   case "$opt" in
     r) rounds="$OPTARG" ;;
     n) n_p1="$OPTARG" ;;
     N) n_p16="$OPTARG" ;;
     c) clients="$OPTARG" ;;
     t) tests="$OPTARG" ;;
-    *) sed -n '2,15p' "$0"; exit 2 ;;
+    f) fsync="$OPTARG" ;;
+    *) sed -n '2,17p' "$0"; exit 2 ;;
   esac
 done
 
@@ -94,11 +98,13 @@ wait_ready() {  # port pid name
 redis_port="$(free_port)"
 stashd_port="$(free_port)"
 mkdir -p "$workdir/redis" "$workdir/stashd"
+aof_args=(--appendonly no)
+[[ -n "$fsync" ]] && aof_args=(--appendonly yes --appendfsync "$fsync")
 taskset -c "$server_cpu" redis-server --port "$redis_port" --bind 127.0.0.1 --save "" \
-  --appendonly no --daemonize no --dir "$workdir/redis" --logfile "$workdir/redis.log" &
+  "${aof_args[@]}" --daemonize no --dir "$workdir/redis" --logfile "$workdir/redis.log" &
 redis_pid=$!
-taskset -c "$server_cpu" "$stashd_bin" --port "$stashd_port" --bind 127.0.0.1 \
-  --dir "$workdir/stashd" --logfile "$workdir/stashd.log" &
+taskset -c "$server_cpu" "$stashd_bin" --port "$stashd_port" --bind 127.0.0.1 --save "" \
+  "${aof_args[@]}" --dir "$workdir/stashd" --logfile "$workdir/stashd.log" &
 stashd_pid=$!
 wait_ready "$redis_port" "$redis_pid" redis-server
 wait_ready "$stashd_port" "$stashd_pid" stashd
