@@ -97,9 +97,10 @@ class NodeState {
 
   ServerControl* control = nullptr;
   SnapshotControl* snapshots = nullptr;  // SAVE/BGSAVE (set by the server)
-  // Runs before any reply leaves for a socket (the append-only file makes the writes those replies
-  // acknowledge durable here). With group_replies, connections defer their writes until the
-  // requests already read in this loop pass have run, so one fsync covers them all.
+  // Runs before any reply leaves for a socket (the append-only file writes, and under always
+  // fsyncs, what those replies acknowledge). With group_replies, connections defer their socket
+  // writes until the requests already read in this loop pass have run, so one write() and one
+  // fsync cover them all.
   std::function<void()> before_replies;
   bool group_replies = false;
   PersistenceState persistence;
