@@ -106,11 +106,22 @@ AppendOnly::LoadOutcome AppendOnly::load(const std::function<void()>& between_ch
   for (const persist::AofFile& f : manifest_.live_files()) {
     p.loading_total_bytes += file_size(l.path(f.name));
   }
+  auto start = std::chrono::steady_clock::now();
+  auto last_log = start;
   options.on_progress = [&](const persist::AofLoadProgress& progress) {
     p.loading_loaded_bytes = progress.bytes_read;
     node_->applying_stream = false;
     between_chunks();
     node_->applying_stream = true;
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_log >= std::chrono::seconds(1)) {
+      last_log = now;
+      double seconds = std::chrono::duration<double>(now - start).count();
+      spdlog::info("Loading the append-only file: {} commands, {:.1f}%, {:.0f} MB/s",
+                   progress.commands,
+                   progress.total_bytes ? 100.0 * progress.bytes_read / progress.total_bytes : 0.0,
+                   progress.bytes_read / seconds / 1e6);
+    }
   };
   node_->applying_stream = true;
   persist::AofLoader loader(node_->keyspace(), node_->config(), execute, options);
