@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "persist/aof_file_io.h"
+#include "persist/file_io.h"
 #include "persist/aof_reader.h"
 #include "persist/byte_source.h"
 

@@ -14,7 +14,7 @@
 #include <cstring>
 #include <set>
 
-#include "persist/aof_file_io.h"
+#include "persist/file_io.h"
 
 namespace stashd::persist {
 

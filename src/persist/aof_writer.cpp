@@ -14,7 +14,7 @@
 #include <chrono>
 #include <cstring>
 
-#include "persist/aof_file_io.h"
+#include "persist/file_io.h"
 #include "stashd/common/strings.h"
 
 namespace stashd::persist {

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <vector>
 
+#include "persist/file_io.h"
 #include "persist/snapshot_format.h"
 #include "persist/wire.h"
 #include "stashd/keyspace/eviction_policy.h"
@@ -21,27 +22,6 @@ namespace {
 
 // Buffers above this after a huge value are given back rather than kept for the rest of the save.
 constexpr size_t kKeepCapacity = 8 * SnapshotWriter::kBufferBytes;
-
-Status errno_error(std::string_view path, std::string_view step, int err) {
-  return Status::error(fmt::format("{}: {}: {}", path, step, std::strerror(err)));
-}
-
-int fsync_retry(int fd) {
-  int rc;
-  do {
-    rc = ::fsync(fd);
-  } while (rc != 0 && errno == EINTR);
-  return rc;
-}
-
-Status fsync_dir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return errno_error(dir, "open", errno);
-  int rc = fsync_retry(fd);
-  int err = errno;
-  ::close(fd);
-  return rc == 0 ? Status::ok() : errno_error(dir, "fsync", err);
-}
 
 void release_if_huge(std::string* s, size_t keep) {
   if (s->capacity() > kKeepCapacity) {
@@ -195,15 +175,15 @@ Status save_snapshot(const Keyspace& keyspace, const std::string& dir, const std
   const std::string temp = fmt::format("{}/temp-{}.rdb", base, ::getpid());
   const std::string target = fmt::format("{}/{}", base, filename);
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return errno_error(temp, "open", errno);
+  if (fd < 0) return errno_status(temp, "open", errno);
 
   SnapshotWriter writer(fd, options);
   Status s = writer.write(keyspace);
   if (!s) s = Status::error(fmt::format("{}: {}", temp, s.message()));
-  if (s && fsync_retry(fd) != 0) s = errno_error(temp, "fsync", errno);
-  if (::close(fd) != 0 && s) s = errno_error(temp, "close", errno);
+  if (s && fsync_retry(fd) != 0) s = errno_status(temp, "fsync", errno);
+  if (::close(fd) != 0 && s) s = errno_status(temp, "close", errno);
   if (s && ::rename(temp.c_str(), target.c_str()) != 0) {
-    s = errno_error(fmt::format("{} -> {}", temp, target), "rename", errno);
+    s = errno_status(fmt::format("{} -> {}", temp, target), "rename", errno);
   }
   if (!s) {
     ::unlink(temp.c_str());

@@ -16,42 +16,15 @@
 #include <cstring>
 
 #include "stashd/persist/snapshot.h"
+#include "stashd/server/persistence_child.h"
 
 namespace stashd {
 
 namespace {
 
-int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 uint64_t file_size(const std::string& path) {
   struct stat st{};
   return ::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
-}
-
-uint64_t private_dirty_bytes() {
-  std::FILE* f = std::fopen("/proc/self/smaps_rollup", "r");
-  if (f == nullptr) return 0;
-  char line[256];
-  uint64_t kb = 0;
-  while (std::fgets(line, sizeof(line), f) != nullptr) {
-    unsigned long long v = 0;
-    if (std::sscanf(line, "Private_Dirty: %llu kB", &v) == 1) kb = v;
-  }
-  std::fclose(f);
-  return kb * 1024;
-}
-
-persist::SnapshotOptions snapshot_options(NodeState* node) {
-  persist::SnapshotOptions o;
-  o.compress = node->config().rdbcompression;
-  o.checksum = node->config().rdbchecksum;
-  o.now_ms = wall_ms();
-  o.used_memory = node->keyspace().used_memory();
-  return o;
 }
 
 }  // namespace
@@ -171,7 +144,7 @@ Status AppendOnly::open_at_startup(bool manifest_loaded) {
     persist::AofFile base = persist::next_aof_base(manifest_, l);
     persist::SnapshotResult written;
     if (Status saved = persist::save_snapshot(node_->keyspace(), l.aof_dir(), base.name,
-                                              snapshot_options(node_), &written);
+                                              snapshot_options(*node_), &written);
         !saved) {
       return saved;
     }
@@ -339,55 +312,39 @@ std::string AppendOnly::start_rewrite(bool* scheduled) {
     other_files_bytes_ += finished_file_bytes;
   }
   rewrite_base_ = persist::next_aof_base(manifest_, l);
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) return std::string("ERR ") + std::strerror(errno);
-  persist::SnapshotOptions options = snapshot_options(node_);
-  auto start = std::chrono::steady_clock::now();
-  pid_t pid = fork();
-  if (pid == 0) {
-    ::close(fds[0]);
-    close_range(3, static_cast<unsigned>(fds[1]) - 1, 0);
-    close_range(static_cast<unsigned>(fds[1]) + 1, ~0U, 0);
-    Status saved =
-        persist::save_snapshot(node_->keyspace(), l.aof_dir(), rewrite_base_.name, options);
-    uint64_t cow = private_dirty_bytes();
-    ssize_t ignored = write(fds[1], &cow, sizeof(cow));
-    (void)ignored;
-    _exit(saved ? 0 : 1);
-  }
-  ::close(fds[1]);
-  if (pid < 0) {
-    int err = errno;
-    ::close(fds[0]);
-    return std::string("ERR Can't rewrite append only file in background: fork: ") +
-           std::strerror(err);
-  }
-  p.latest_fork_usec = std::chrono::duration_cast<std::chrono::microseconds>(
-                           std::chrono::steady_clock::now() - start)
-                           .count();
+  persist::SnapshotOptions options = snapshot_options(*node_);
+  const std::string base_name = rewrite_base_.name;
+  PersistenceChild child;
+  std::string failure = fork_persistence_child(
+      [&] {
+        return static_cast<bool>(
+            persist::save_snapshot(node_->keyspace(), l.aof_dir(), base_name, options));
+      },
+      &child);
+  if (!failure.empty()) return "ERR Can't rewrite append only file in background: " + failure;
+  p.latest_fork_usec = child.fork_usec;
   ++p.forks;
-  child_ = pid;
-  cow_pipe_ = fds[0];
-  rewrite_start_ms_ = wall_ms();
+  child_ = child.pid;
+  cow_pipe_ = child.report_fd;
+  rewrite_start_ms_ = wall_clock_ms();
   p.aof_rewrite_in_progress = true;
   p.aof_rewrite_scheduled = false;
   p.aof_rewrite_start_ms = rewrite_start_ms_;
   Keyspace& ks = node_->keyspace();
   for (int i = 0; i < ks.databases(); ++i) ks.db(i).set_resize_allowed(false);
-  spdlog::info("Background append only file rewriting started by pid {}", pid);
+  spdlog::info("Background append only file rewriting started by pid {}", child_);
   return "";
 }
 
 void AppendOnly::reap(int status) {
   PersistenceState& p = node_->persistence;
-  uint64_t cow = 0;
-  if (read(cow_pipe_, &cow, sizeof(cow)) != static_cast<ssize_t>(sizeof(cow))) cow = 0;
-  ::close(cow_pipe_);
+  PersistenceChild report{child_, cow_pipe_, 0};
+  uint64_t cow = read_child_report(&report);
   cow_pipe_ = -1;
   pid_t pid = child_;
   child_ = -1;
   p.aof_rewrite_in_progress = false;
-  p.aof_last_rewrite_time_sec = (wall_ms() - rewrite_start_ms_ + 500) / 1000;
+  p.aof_last_rewrite_time_sec = (wall_clock_ms() - rewrite_start_ms_ + 500) / 1000;
   Keyspace& ks = node_->keyspace();
   for (int i = 0; i < ks.databases(); ++i) ks.db(i).set_resize_allowed(true);
   persist::AofLayout l = layout();

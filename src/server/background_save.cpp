@@ -1,5 +1,5 @@
 // Owns: SAVE, BGSAVE's fork and reaping, save points (see background_save.h).
-// Thread: the event loop; the forked child runs child_main() and exits.
+// Thread: the event loop; the forked child writes the snapshot and exits.
 #include "stashd/server/background_save.h"
 
 #include <fcntl.h>
@@ -15,61 +15,12 @@
 
 #include "stashd/persist/snapshot.h"
 #include "stashd/server/append_only.h"
+#include "stashd/server/persistence_child.h"
 
 namespace stashd {
 
 namespace {
-
 constexpr int64_t kRetryAfterErrorMs = 5000;  // a failed background save is retried after 5 s
-
-int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// Private_Dirty of the child: the pages it had to copy (or wrote itself) while saving.
-uint64_t private_dirty_bytes() {
-  std::FILE* f = std::fopen("/proc/self/smaps_rollup", "r");
-  if (f == nullptr) return 0;
-  char line[256];
-  uint64_t kb = 0;
-  while (std::fgets(line, sizeof(line), f) != nullptr) {
-    unsigned long long v = 0;
-    if (std::sscanf(line, "Private_Dirty: %llu kB", &v) == 1) kb = v;
-  }
-  std::fclose(f);
-  return kb * 1024;
-}
-
-persist::SnapshotOptions options_from(NodeState* node, int64_t now_ms) {
-  persist::SnapshotOptions o;
-  o.compress = node->config().rdbcompression;
-  o.checksum = node->config().rdbchecksum;
-  o.now_ms = now_ms;
-  o.used_memory = node->keyspace().used_memory();
-  return o;
-}
-
-[[noreturn]] void child_main(NodeState* node, int cow_fd) {
-  // The child must not hold the listening port or client sockets (a restarted parent could not
-  // bind; clients would not see EOF), and must not log through the parent's sinks.
-  close_range(3, static_cast<unsigned>(cow_fd) - 1, 0);
-  close_range(static_cast<unsigned>(cow_fd) + 1, ~0U, 0);
-  const Config& cfg = node->config();
-  persist::SnapshotResult result;
-  Status status = persist::save_snapshot(node->keyspace(), cfg.dir, cfg.dbfilename,
-                                         options_from(node, wall_ms()), &result);
-  uint64_t cow = private_dirty_bytes();
-  ssize_t ignored = write(cow_fd, &cow, sizeof(cow));
-  (void)ignored;
-  if (!status) {
-    std::string line = "stashd: background save failed: " + status.message() + "\n";
-    ignored = write(STDERR_FILENO, line.data(), line.size());
-  }
-  _exit(status ? 0 : 1);
-}
-
 }  // namespace
 
 BackgroundSave::~BackgroundSave() { kill_child(); }
@@ -93,7 +44,7 @@ std::string BackgroundSave::save_now() {
   auto start = std::chrono::steady_clock::now();
   persist::SnapshotResult result;
   Status status = persist::save_snapshot(node_->keyspace(), cfg.dir, cfg.dbfilename,
-                                         options_from(node_, wall_ms()), &result);
+                                         snapshot_options(*node_), &result);
   PersistenceState& p = node_->persistence;
   if (!status) {
     spdlog::warn("SAVE failed: {}", status.message());
@@ -102,7 +53,7 @@ std::string BackgroundSave::save_now() {
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   spdlog::info("DB saved on disk: {} keys in {:.3f} s", result.keys, seconds);
-  p.lastsave_s = wall_ms() / 1000;
+  p.lastsave_s = wall_clock_ms() / 1000;
   p.dirty_at_last_save = node_->dirty;
   p.last_bgsave_ok = true;
   ++p.saves;
@@ -137,44 +88,46 @@ std::string BackgroundSave::start_background_save() {
     return "ERR An AOF log rewriting in progress: can't BGSAVE right now. Use BGSAVE SCHEDULE in "
            "order to schedule a BGSAVE whenever possible.";
   }
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) return std::string("ERR ") + std::strerror(errno);
   PersistenceState& p = node_->persistence;
-  auto start = std::chrono::steady_clock::now();
-  int64_t now = wall_ms();
+  int64_t now = wall_clock_ms();
   p.last_bgsave_try_ms = now;
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(fds[0]);
-    child_main(node_, fds[1]);
-  }
-  close(fds[1]);
-  if (pid < 0) {
-    int err = errno;
-    close(fds[0]);
+  const Config& cfg = node_->config();
+  persist::SnapshotOptions options = snapshot_options(*node_);
+  PersistenceChild child;
+  std::string failure = fork_persistence_child(
+      [&] {
+        // The child logs nothing through the parent's sinks; a failure goes to stderr.
+        Status status = persist::save_snapshot(node_->keyspace(), cfg.dir, cfg.dbfilename, options);
+        if (!status) {
+          std::string line = "stashd: background save failed: " + status.message() + "\n";
+          ssize_t ignored = write(STDERR_FILENO, line.data(), line.size());
+          (void)ignored;
+        }
+        return static_cast<bool>(status);
+      },
+      &child);
+  if (!failure.empty()) {
     p.last_bgsave_ok = false;
-    spdlog::warn("Can't save in background: fork: {}", std::strerror(err));
-    return std::string("ERR Background save failed to start: ") + std::strerror(err);
+    spdlog::warn("Can't save in background: {}", failure);
+    return "ERR Background save failed to start: " + failure;
   }
-  p.latest_fork_usec = std::chrono::duration_cast<std::chrono::microseconds>(
-                           std::chrono::steady_clock::now() - start)
-                           .count();
+  p.latest_fork_usec = child.fork_usec;
   ++p.forks;
-  child_ = pid;
-  cow_pipe_ = fds[0];
+  child_ = child.pid;
+  cow_pipe_ = child.report_fd;
   dirty_at_fork_ = node_->dirty;
   p.bgsave_in_progress = true;
   p.bgsave_start_ms = now;
   allow_resize(false);
-  spdlog::info("Background saving started by pid {} (fork took {} us)", pid, p.latest_fork_usec);
+  spdlog::info("Background saving started by pid {} (fork took {} us)", child_,
+               p.latest_fork_usec);
   return "";
 }
 
 void BackgroundSave::reap(int status, int64_t now_ms) {
   PersistenceState& p = node_->persistence;
-  uint64_t cow = 0;
-  if (read(cow_pipe_, &cow, sizeof(cow)) != static_cast<ssize_t>(sizeof(cow))) cow = 0;
-  close(cow_pipe_);
+  PersistenceChild report{child_, cow_pipe_, 0};
+  uint64_t cow = read_child_report(&report);
   cow_pipe_ = -1;
   p.bgsave_in_progress = false;
   p.last_bgsave_time_sec = (now_ms - p.bgsave_start_ms + 500) / 1000;

@@ -363,3 +363,21 @@ def vm_rss_bytes(pid):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) * 1024
     raise AssertionError(f"no VmRSS for pid {pid}")
+
+
+def info_fields(conn, section):
+    """INFO <section> over a RespConnection, as a dict in field order."""
+    fields = {}
+    for line in conn.call("INFO", section).decode().splitlines():
+        if ":" in line and not line.startswith("#"):
+            name, value = line.split(":", 1)
+            fields[name] = value
+    return fields
+
+
+def start_in(directory, *args):
+    """A node keeping its files in `directory` (e.g. to restart on a predecessor's files)."""
+    server = StashdProcess("--dir", directory, *args)
+    server.data_dir = directory
+    return server
+

@@ -14,21 +14,12 @@ import time
 import unittest
 
 from stashd_fixture import RespConnection, RespError, StashdProcess, encode_command, wait_until
-
-
-def info(conn, section):
-    fields = {}
-    for line in conn.call("INFO", section).decode().splitlines():
-        if ":" in line and not line.startswith("#"):
-            name, value = line.split(":", 1)
-            fields[name] = value
-    return fields
+from stashd_fixture import info_fields as info
+from stashd_fixture import start_in as fixture_start_in
 
 
 def start_in(directory, *args):
-    server = StashdProcess("--dir", directory, "--save", "", *args)
-    server.data_dir = directory
-    return server
+    return fixture_start_in(directory, "--save", "", *args)
 
 
 def pipeline(conn, commands):

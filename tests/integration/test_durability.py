@@ -14,14 +14,13 @@ import time
 import unittest
 
 from stashd_fixture import RespConnection, RespError, StashdProcess
+from stashd_fixture import start_in as fixture_start_in
 
 WRITERS = 4
 
 
 def start_in(directory, *args):
-    server = StashdProcess("--dir", directory, "--save", "", *args)
-    server.data_dir = directory
-    return server
+    return fixture_start_in(directory, "--save", "", *args)
 
 
 class Writer(threading.Thread):

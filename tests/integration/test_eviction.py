@@ -8,19 +8,11 @@ import time
 import unittest
 
 from stashd_fixture import RespConnection, RespError, StashdProcess, encode_command, wait_until
+from stashd_fixture import info_fields as info
 
 OOM = "OOM command not allowed when used memory > 'maxmemory'."
 VALUE = "v" * 1000
 LIMIT_HEADROOM = 8 << 20  # the limit is set this far above the idle node's used memory
-
-
-def info(conn, section):
-    fields = {}
-    for line in conn.call("INFO", section).decode().splitlines():
-        if ":" in line and not line.startswith("#"):
-            name, value = line.split(":", 1)
-            fields[name] = value
-    return fields
 
 
 def error_of(conn, *args):

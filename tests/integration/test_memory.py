@@ -4,8 +4,9 @@ stats estimates stale keys (expired_stale_perc), and MEMORY USAGE STATS DOCTOR M
 HELP answer as Redis's do. Runs under Debian's /usr/bin/python3 with python3-redis."""
 import unittest
 
-from stashd_fixture import (RespConnection, RespError, StashdProcess, StashdTestCase, encode_command,
-                            wait_until)
+from stashd_fixture import (RespConnection, RespError, StashdProcess, StashdTestCase,
+                            encode_command, wait_until)
+from stashd_fixture import info_fields as info
 
 KEYS = 50000
 VALUE = "v" * 1024
@@ -23,16 +24,6 @@ MEMORY_FIELDS = [
     "mem_cluster_links", "mem_aof_buffer", "mem_allocator", "active_defrag_running",
     "lazyfree_pending_objects", "lazyfreed_objects",
 ]
-
-
-def info(conn, section):
-    """INFO <section> as a dict, in field order."""
-    fields = {}
-    for line in conn.call("INFO", section).decode().splitlines():
-        if ":" in line and not line.startswith("#"):
-            name, value = line.split(":", 1)
-            fields[name] = value
-    return fields
 
 
 def write_keys(conn, prefix, count, batch=1000):

@@ -12,17 +12,9 @@ import threading
 import time
 import unittest
 
-from stashd_fixture import (STASHD_BIN, RespConnection, RespError, StashdProcess, encode_command,
-                            wait_until)
-
-
-def info(conn, section):
-    fields = {}
-    for line in conn.call("INFO", section).decode().splitlines():
-        if ":" in line and not line.startswith("#"):
-            name, value = line.split(":", 1)
-            fields[name] = value
-    return fields
+from stashd_fixture import (start_in, STASHD_BIN, RespConnection, RespError, StashdProcess,
+                            encode_command, wait_until)
+from stashd_fixture import info_fields as info
 
 
 def load_mixed(conn, n, prefix="k"):
@@ -56,12 +48,6 @@ def load_mixed(conn, n, prefix="k"):
 def data_dir(server):
     """The directory a node keeps its files in (a restarted node reuses its predecessor's)."""
     return getattr(server, "data_dir", server.dir)
-
-
-def start_in(directory, *args):
-    server = StashdProcess("--dir", directory, *args)
-    server.data_dir = directory
-    return server
 
 
 def child_pids(pid):

@@ -1,5 +1,5 @@
-// Owns: the file helpers declared in aof_file_io.h. Thread: any.
-#include "persist/aof_file_io.h"
+// Owns: the file helpers declared in file_io.h. Thread: any.
+#include "persist/file_io.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>

@@ -1,4 +1,4 @@
-// Owns: the small file-system steps the AOF code repeats: errno messages, fsync with EINTR retry,
+// Owns: the small file-system steps the persist module repeats (snapshots and the AOF): errno messages, fsync with EINTR retry,
 // directory fsync, whole-file reads of small files, atomic replacement (temp, fsync, rename,
 // directory fsync) and write-everything loops.
 // Must not touch: logging, anything stateful. Thread: any.
