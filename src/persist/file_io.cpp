@@ -61,15 +61,11 @@ Status read_small_file(const std::string& path, size_t max_bytes, std::string* o
   return s;
 }
 
-Status replace_file(const std::string& temp, const std::string& target, std::string_view bytes,
-                    const std::string& dir) {
+Status write_file_atomically(const std::string& temp, const std::string& target,
+                             const std::string& dir, const std::function<Status(int fd)>& fill) {
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return errno_status(temp, "open", errno);
-  size_t written = 0;
-  Status s = Status::ok();
-  if (write_fully(fd, bytes.data(), bytes.size(), &written) != 0) {
-    s = errno_status(temp, "write", errno);
-  }
+  Status s = fill(fd);
   if (s && fsync_retry(fd) != 0) s = errno_status(temp, "fsync", errno);
   if (::close(fd) != 0 && s) s = errno_status(temp, "close", errno);
   if (s && ::rename(temp.c_str(), target.c_str()) != 0) {
@@ -79,7 +75,19 @@ Status replace_file(const std::string& temp, const std::string& target, std::str
     ::unlink(temp.c_str());
     return s;
   }
+  // The rename is durable only once the directory entry is on disk.
   return fsync_dir(dir);
+}
+
+Status replace_file(const std::string& temp, const std::string& target, std::string_view bytes,
+                    const std::string& dir) {
+  return write_file_atomically(temp, target, dir, [&](int fd) {
+    size_t written = 0;
+    if (write_fully(fd, bytes.data(), bytes.size(), &written) != 0) {
+      return errno_status(temp, "write", errno);
+    }
+    return Status::ok();
+  });
 }
 
 int write_fully(int fd, const char* data, size_t len, size_t* written) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -25,8 +26,12 @@ Status fsync_dir(const std::string& dir);
 // file is too big).
 Status read_small_file(const std::string& path, size_t max_bytes, std::string* out, int* err);
 
-// Writes `bytes` to `temp`, fsyncs it, renames it over `target` and fsyncs `dir`. A failure before
-// the rename removes the temp file and leaves `target` untouched.
+// Creates `temp`, lets `fill` write it, fsyncs it, renames it over `target` and fsyncs `dir`. Any
+// failure removes the temp file and leaves `target` untouched. Safe in a forked child.
+Status write_file_atomically(const std::string& temp, const std::string& target,
+                             const std::string& dir, const std::function<Status(int fd)>& fill);
+
+// write_file_atomically with `bytes` as the content.
 Status replace_file(const std::string& temp, const std::string& target, std::string_view bytes,
                     const std::string& dir);
 

@@ -174,24 +174,13 @@ Status save_snapshot(const Keyspace& keyspace, const std::string& dir, const std
   const std::string base = dir.empty() ? std::string(".") : dir;
   const std::string temp = fmt::format("{}/temp-{}.rdb", base, ::getpid());
   const std::string target = fmt::format("{}/{}", base, filename);
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return errno_status(temp, "open", errno);
-
-  SnapshotWriter writer(fd, options);
-  Status s = writer.write(keyspace);
-  if (!s) s = Status::error(fmt::format("{}: {}", temp, s.message()));
-  if (s && fsync_retry(fd) != 0) s = errno_status(temp, "fsync", errno);
-  if (::close(fd) != 0 && s) s = errno_status(temp, "close", errno);
-  if (s && ::rename(temp.c_str(), target.c_str()) != 0) {
-    s = errno_status(fmt::format("{} -> {}", temp, target), "rename", errno);
-  }
-  if (!s) {
-    ::unlink(temp.c_str());
-    return s;
-  }
-  if (result != nullptr) *result = writer.result();
-  // The rename is durable only once the directory entry is on disk.
-  return fsync_dir(base);
+  return write_file_atomically(temp, target, base, [&](int fd) {
+    SnapshotWriter writer(fd, options);
+    Status s = writer.write(keyspace);
+    if (!s) return Status::error(fmt::format("{}: {}", temp, s.message()));
+    if (result != nullptr) *result = writer.result();
+    return Status::ok();
+  });
 }
 
 }  // namespace stashd::persist
