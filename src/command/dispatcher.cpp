@@ -159,10 +159,10 @@ void Dispatcher::execute(Client& client, std::span<const std::string_view> argv)
                (row->has(kCmdWrite) || row->full_name == "ping")) {
       // As Redis: PING too, so monitoring notices a node that cannot persist.
       ++row->rejected_calls;
-      reject(client, node_->persistence.last_bgsave_ok
-                         ? "MISCONF Errors writing to the AOF file: " +
-                               node_->persistence.aof_last_write_error
-                         : std::string(kMisconfError));
+      reject(client, snapshot_error_denies_writes()
+                         ? std::string(kMisconfError)
+                         : "MISCONF Errors writing to the AOF file: " +
+                               node_->persistence.aof_last_write_error);
     } else if (rejected_for_memory(client, *row)) {
       // replied
     } else if (client.has(kClientMulti) && !row->has(kCmdTransactionControl)) {
@@ -185,17 +185,22 @@ void Dispatcher::execute(Client& client, std::span<const std::string_view> argv)
   node_->tracking().deliver_pending();
 }
 
-bool Dispatcher::writes_denied_by_disk_error() const {
+bool Dispatcher::snapshot_error_denies_writes() const {
   const Config& cfg = node_->config();
+  return !node_->persistence.last_bgsave_ok && cfg.stop_writes_on_bgsave_error && !cfg.save.empty();
+}
+
+bool Dispatcher::writes_denied_by_disk_error() const {
   const PersistenceState& p = node_->persistence;
-  if (!p.last_bgsave_ok && cfg.stop_writes_on_bgsave_error && !cfg.save.empty()) return true;
+  if (snapshot_error_denies_writes()) return true;
   // A write the append-only file could not take is kept and retried; new writes wait for it.
   return p.aof_enabled && !p.aof_last_write_ok && !node_->applying_stream;
 }
 
 bool Dispatcher::rejected_for_memory(Client& client, Command& row) {
   Keyspace& ks = node_->keyspace();
-  if (ks.eviction().maxmemory == 0) return false;
+  // Nothing is evicted while the dataset loads (as Redis): the replay must land whole.
+  if (ks.eviction().maxmemory == 0 || node_->persistence.loading) return false;
   // Like Redis, every command first gives the evictor a (time-bounded) chance; only commands that
   // may grow memory are refused when nothing more can be evicted.
   EvictResult result = ks.evictor().run();

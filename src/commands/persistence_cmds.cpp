@@ -50,7 +50,15 @@ void bgrewriteaof(CommandContext& ctx) {
     return;
   }
   bool scheduled = false;
-  std::string failure = ctx.node.snapshots->start_aof_rewrite(&scheduled);
+  std::string failure;
+  if (ctx.in_exec && ctx.node.persistence.aof_enabled) {
+    // Forking inside EXEC would put the transaction's earlier writes both in the new base and in
+    // the increment its unit lands in: the cron starts the rewrite once EXEC is done.
+    ctx.node.persistence.aof_rewrite_scheduled = true;
+    scheduled = true;
+  } else {
+    failure = ctx.node.snapshots->start_aof_rewrite(&scheduled);
+  }
   if (!failure.empty()) {
     ctx.error(failure);
   } else if (scheduled) {

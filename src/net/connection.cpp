@@ -102,6 +102,11 @@ void Connection::request_flush() {
     asio::post(socket_.get_executor(), [self = shared_from_this()] { self->close(); });
     return;
   }
+  if (node_->group_replies) {
+    // Pushed output (a keyspace event of a write) must not overtake that write's durability.
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->flush(); });
+    return;
+  }
   flush();
 }
 

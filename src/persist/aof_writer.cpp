@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "persist/file_io.h"
+#include "stashd/keyspace/allocator.h"
 #include "stashd/common/strings.h"
 
 namespace stashd::persist {
@@ -242,14 +243,18 @@ void AofWriter::run_jobs() {
   while (true) {
     cv_.wait(lock, [this] { return stop_ || !jobs_.empty(); });
     if (jobs_.empty()) return;  // stopping, and everything queued is done
-    const Job job = jobs_.front();
-    jobs_.pop_front();
-    lock.unlock();
-    const int rc = options_.sync_fd(job.fd);
-    const int err = errno;
-    if (job.close_after) ::close(job.fd);
-    finish_sync(rc, err, job);
-    jobs_pending_.fetch_sub(1, std::memory_order_acq_rel);
+    {
+      const Job job = jobs_.front();
+      jobs_.pop_front();
+      lock.unlock();
+      const int rc = options_.sync_fd(job.fd);
+      const int err = errno;
+      if (job.close_after) ::close(job.fd);
+      finish_sync(rc, err, job);
+      jobs_pending_.fetch_sub(1, std::memory_order_acq_rel);
+    }
+    // Memory the loop allocated (the job, its name) was freed here: keep used_memory exact.
+    allocator::publish_thread_delta();
     lock.lock();
   }
 }

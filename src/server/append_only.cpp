@@ -213,8 +213,12 @@ void AppendOnly::before_replies() {
     return;
   }
   Status wrote = writer_->write_pending();
+  node_->persistence.aof_buffer_length = writer_->pending_bytes();
   if (policy() != persist::FsyncPolicy::kAlways) {
-    if (!wrote) node_->persistence.aof_last_write_ok = false;
+    if (!wrote) {
+      node_->persistence.aof_last_write_ok = false;
+      node_->persistence.aof_last_write_error = wrote.message();
+    }
     return;
   }
   Status synced = wrote ? writer_->sync_now() : wrote;
@@ -230,6 +234,8 @@ void AppendOnly::before_replies() {
 
 Status AppendOnly::enable() {
   if (writer_) return Status::ok();
+  // A base of a half-loaded dataset would lose the rest of it.
+  if (node_->persistence.loading) return Status::error("the dataset is still loading");
   persist::AofLayout l = layout();
   bool exists = false;
   if (Status read = persist::read_aof_manifest(l, &manifest_, &exists); !read) return read;
@@ -251,6 +257,36 @@ Status AppendOnly::enable() {
   std::string failure = start_rewrite(&scheduled);
   if (!failure.empty()) spdlog::warn("appendonly yes: the first rewrite did not start: {}", failure);
   refresh_info();
+  return Status::ok();
+}
+
+Status AppendOnly::finish_initial_base() {
+  if (!writer_ || manifest_written_) return Status::ok();
+  kill_child();
+  persist::AofLayout l = layout();
+  persist::AofFile base = persist::next_aof_base(manifest_, l);
+  if (Status saved = persist::save_snapshot(node_->keyspace(), l.aof_dir(), base.name,
+                                            snapshot_options(*node_));
+      !saved) {
+    return saved;
+  }
+  // Everything appended so far is in that base: the listed increment starts empty.
+  persist::AofFile incr{l.incr_name(rewrite_incr_.seq + 1), rewrite_incr_.seq + 1,
+                        persist::AofFileType::kIncr};
+  int fd = -1;
+  if (Status opened = persist::AofWriter::open_file(l.path(incr.name), true, &fd); !opened) {
+    return opened;
+  }
+  if (Status switched = writer_->switch_file(fd, l.path(incr.name)); !switched) {
+    ::close(fd);
+    return switched;
+  }
+  std::remove(l.path(rewrite_incr_.name).c_str());
+  rewrite_incr_ = incr;
+  persist::AofManifest next = persist::with_rewritten_base(manifest_, base, incr);
+  if (Status wrote = persist::write_aof_manifest(l, next); !wrote) return wrote;
+  manifest_ = next;
+  manifest_written_ = true;
   return Status::ok();
 }
 
@@ -279,13 +315,30 @@ std::string AppendOnly::start_rewrite(bool* scheduled) {
   *scheduled = false;
   PersistenceState& p = node_->persistence;
   if (child_running()) return "ERR Background append only file rewriting already in progress";
+  if (!writer_) return "ERR appendonly is off: turn it on with CONFIG SET appendonly yes";
+  if (p.loading) return "ERR The dataset is still loading";
   if (p.bgsave_in_progress) {
     p.aof_rewrite_scheduled = true;
     *scheduled = true;
     return "";
   }
-  if (!writer_) return "ERR appendonly is off: turn it on with CONFIG SET appendonly yes";
   persist::AofLayout l = layout();
+  if (!manifest_written_) {
+    // The first base of an enable (retried or delayed): what was appended so far will be in the
+    // base, so appending continues in a fresh unlisted increment and the old one goes.
+    persist::AofFile incr{l.incr_name(rewrite_incr_.seq + 1), rewrite_incr_.seq + 1,
+                          persist::AofFileType::kIncr};
+    int fd = -1;
+    if (Status opened = persist::AofWriter::open_file(l.path(incr.name), true, &fd); !opened) {
+      return "ERR " + opened.message();
+    }
+    if (Status switched = writer_->switch_file(fd, l.path(incr.name)); !switched) {
+      ::close(fd);
+      return "ERR " + switched.message();
+    }
+    std::remove(l.path(rewrite_incr_.name).c_str());
+    rewrite_incr_ = incr;
+  }
   if (manifest_written_) {
     // New writes go to a fresh increment from here on. The manifest lists it before the first
     // write lands in it, so a crash during the rewrite still finds every write.
@@ -424,8 +477,10 @@ void AppendOnly::cron(int64_t now_ms) {
 void AppendOnly::refresh_info() {
   PersistenceState& p = node_->persistence;
   if (!writer_) return;
-  p.aof_last_write_ok = writer_->last_write_ok();
-  p.aof_last_write_error = writer_->last_write_error();
+  // A failed background fsync counts like a failed write: acknowledged data may not be durable.
+  p.aof_last_write_ok = writer_->last_write_ok() && writer_->last_fsync_ok();
+  p.aof_last_write_error =
+      !writer_->last_write_ok() ? writer_->last_write_error() : writer_->last_fsync_error();
   p.aof_current_size = current_size();
   p.aof_base_size = base_size_;
   p.aof_buffer_length = writer_->pending_bytes();

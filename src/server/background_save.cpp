@@ -40,6 +40,7 @@ void BackgroundSave::allow_resize(bool allowed) {
 
 std::string BackgroundSave::save_now() {
   if (child_running()) return "ERR Background save already in progress";
+  if (node_->persistence.loading) return "ERR The dataset is still loading";
   const Config& cfg = node_->config();
   auto start = std::chrono::steady_clock::now();
   persist::SnapshotResult result;
@@ -84,6 +85,7 @@ std::string BackgroundSave::start_aof_rewrite(bool* scheduled) {
 
 std::string BackgroundSave::start_background_save() {
   if (child_running()) return "ERR Background save already in progress";
+  if (node_->persistence.loading) return "ERR The dataset is still loading";
   if (node_->persistence.aof_rewrite_in_progress) {
     return "ERR An AOF log rewriting in progress: can't BGSAVE right now. Use BGSAVE SCHEDULE in "
            "order to schedule a BGSAVE whenever possible.";
@@ -162,7 +164,8 @@ void BackgroundSave::cron(int64_t now_ms) {
   }
   if (node_->persistence.loading) return;
   PersistenceState& p = node_->persistence;
-  if (p.bgsave_scheduled && !p.aof_rewrite_in_progress) {
+  if (p.aof_rewrite_in_progress) return;  // one child at a time; save points wait for it
+  if (p.bgsave_scheduled) {
     p.bgsave_scheduled = false;
     start_background_save();
     return;

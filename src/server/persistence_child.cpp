@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 
@@ -49,9 +50,17 @@ std::string fork_persistence_child(const std::function<bool()>& work, Persistenc
   auto start = std::chrono::steady_clock::now();
   pid_t pid = fork();
   if (pid == 0) {
+    // The parent's signal handlers write to a pipe this child is about to close.
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
     close_range(3, static_cast<unsigned>(fds[1]) - 1, 0);
     close_range(static_cast<unsigned>(fds[1]) + 1, ~0U, 0);
-    bool ok = work();
+    bool ok = false;
+    try {
+      ok = work();
+    } catch (...) {
+      _exit(1);  // never unwind into the parent's code
+    }
     uint64_t cow = private_dirty_bytes();
     ssize_t ignored = write(fds[1], &cow, sizeof(cow));
     (void)ignored;

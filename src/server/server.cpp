@@ -66,6 +66,7 @@ Server::Server(Config* config, ConfigRegistry* registry, std::string config_file
     if (!config_->appendonly) {
       aof_.disable();
     } else if (Status enabled = aof_.enable(); !enabled) {
+      // The hook cannot fail CONFIG SET: the option goes back and the log says why.
       spdlog::warn("appendonly yes failed: {}", enabled.message());
       config_->appendonly = false;
     }
@@ -322,6 +323,10 @@ bool Server::save_before_exit(bool nosave, bool save) {
   saves_.kill_child();
   // A dataset still loading is incomplete: saving it would overwrite the good file.
   if (node_.persistence.loading) return true;
+  if (Status based = aof_.finish_initial_base(); !based) {
+    spdlog::warn("Writing the initial append-only file base before exiting: {}", based.message());
+    return false;
+  }
   if (nosave || (!save && !saves_.has_save_points())) return true;
   spdlog::info("Saving the final snapshot before exiting.");
   std::string failure = saves_.save_now();
@@ -332,7 +337,9 @@ bool Server::save_before_exit(bool nosave, bool save) {
 
 std::string Server::request_shutdown(bool nosave, bool save, bool, bool force) {
   if (!save_before_exit(nosave, save) && !force) return "ERR Errors trying to SHUTDOWN. Check logs.";
-  asio::post(io_, [this] { shutdown("SHUTDOWN"); });
+  // Stop now: a command run after the final save (pipelined behind SHUTDOWN, or another
+  // client's) would be acknowledged and then lost.
+  shutdown("SHUTDOWN");
   return "";
 }
 

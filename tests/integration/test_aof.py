@@ -124,6 +124,41 @@ class RewriteAndRestart(AofTestCase):
             self.assertEqual(info(c, "persistence")["rdb_last_bgsave_status"], "ok")
 
 
+class RewriteTiming(AofTestCase):
+    def test_bgrewriteaof_inside_a_transaction_does_not_apply_its_writes_twice(self):
+        server = self.start("--appendonly", "yes", "--appendfsync", "always")
+        with RespConnection(server.port) as c:
+            c.call("MULTI")
+            c.call("INCR", "x")
+            c.call("BGREWRITEAOF")
+            c.call("INCR", "x")
+            self.assertEqual(c.call("EXEC"), [1, "Background append only file rewriting scheduled",
+                                              2])
+            wait_until(lambda: info(c, "persistence")["aof_rewrites"] == "1", timeout=30,
+                       message="scheduled rewrite ran")
+        self.kill(server)
+        server = self.start("--appendonly", "yes")
+        with RespConnection(server.port) as c:
+            self.assertEqual(c.call("GET", "x"), b"2")
+
+    def test_appendonly_switched_on_during_a_bgsave_does_not_apply_writes_twice(self):
+        server = self.start()
+        with RespConnection(server.port, timeout=60) as c:
+            pipeline(c, [("SET", f"k:{i}", "v" * 200) for i in range(200000)])
+            self.assertEqual(c.call("BGSAVE"), "Background saving started")
+            self.assertEqual(c.call("CONFIG", "SET", "appendonly", "yes"), "OK")
+            self.assertEqual(c.call("CONFIG", "SET", "appendfsync", "always"), "OK")
+            self.assertEqual(c.call("INCR", "x"), 1)
+            wait_until(lambda: info(c, "persistence")["aof_rewrites"] == "1", timeout=60,
+                       message="the first base was written after the save")
+            self.assertEqual(c.call("INCR", "x"), 2)
+        self.kill(server)
+        server = self.start("--appendonly", "yes")
+        with RespConnection(server.port) as c:
+            self.assertEqual(c.call("GET", "x"), b"2")
+            self.assertEqual(c.call("DBSIZE"), 200001)
+
+
 class DamagedFiles(AofTestCase):
     def write_and_kill(self):
         server = self.start("--appendonly", "yes", "--appendfsync", "always")

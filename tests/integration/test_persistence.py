@@ -180,6 +180,18 @@ class SavingOnExit(PersistenceTestCase):
             self.assertEqual(c.call("GET", "kept"), b"1")
             self.assertIsNone(c.call("GET", "lost"))
 
+    def test_commands_pipelined_behind_shutdown_are_not_acknowledged(self):
+        server = self.start()
+        with RespConnection(server.port) as c:
+            c.call("SET", "kept", "1")
+            c.send(b"SHUTDOWN\r\nSET late 1\r\n")
+            self.assertTrue(c.closed_by_server(timeout=30))
+            self.assertNotIn(b"+OK", bytes(c.buf[c.pos:]))
+        server = self.restart(server, kill=False)
+        with RespConnection(server.port) as c:
+            self.assertEqual(c.call("GET", "kept"), b"1")
+            self.assertIsNone(c.call("GET", "late"))
+
     def test_sigterm_saves_when_save_points_are_configured(self):
         server = self.start()
         with RespConnection(server.port) as c:

@@ -38,6 +38,7 @@ class Dispatcher {
   bool rejected_for_memory(Client& client, Command& row);
   // The last background save failed and stop-writes-on-bgsave-error holds: writes get -MISCONF.
   bool writes_denied_by_disk_error() const;
+  bool snapshot_error_denies_writes() const;
   void run(Client& client, Command& row, std::span<const std::string_view> argv, int64_t start_us);
   // The keyspace's "now": the clock's, or 0 while a propagated stream is applied.
   int64_t keyspace_now(int64_t now_ms) const;

@@ -56,6 +56,9 @@ class AppendOnly {
   void cron(int64_t now_ms);
   // Shutdown: writes and fsyncs everything, closes the file.
   void close();
+  // Shutdown while the first base after `appendonly yes` is still being written: writes it here
+  // (a restart would otherwise find no manifest and lose every write since).
+  Status finish_initial_base();
   // CONFIG SET appendfsync: continues the same file under the new policy.
   void policy_changed();
 
