@@ -156,13 +156,19 @@ void Dispatcher::execute(Client& client, std::span<const std::string_view> argv)
       ++row->rejected_calls;
       reject(client, kLoadingError);
     } else if (writes_denied_by_disk_error() &&
-               (row->has(kCmdWrite) || row->full_name == "ping")) {
+               (row->has(kCmdWrite) || row->full_name == "ping" ||
+                (row->full_name == "exec" && client.has(kClientMulti) && client.multi_write))) {
       // As Redis: PING too, so monitoring notices a node that cannot persist.
       ++row->rejected_calls;
-      reject(client, snapshot_error_denies_writes()
-                         ? std::string(kMisconfError)
-                         : "MISCONF Errors writing to the AOF file: " +
-                               node_->persistence.aof_last_write_error);
+      std::string misconf = snapshot_error_denies_writes()
+                                ? std::string(kMisconfError)
+                                : "MISCONF Errors writing to the AOF file: " +
+                                      node_->persistence.aof_last_write_error;
+      if (row->full_name == "exec") {
+        abort_transaction(client);
+        misconf = "EXECABORT Transaction discarded because of: " + misconf;
+      }
+      reject(client, misconf);
     } else if (rejected_for_memory(client, *row)) {
       // replied
     } else if (client.has(kClientMulti) && !row->has(kCmdTransactionControl)) {
@@ -172,6 +178,7 @@ void Dispatcher::execute(Client& client, std::span<const std::string_view> argv)
       } else {
         client.multi_queue.emplace_back(argv.begin(), argv.end());
         if (row->has(kCmdDenyOom)) client.multi_denyoom = true;
+        if (row->has(kCmdWrite)) client.multi_write = true;
         client.writer.simple("QUEUED");
       }
     } else {
@@ -183,6 +190,15 @@ void Dispatcher::execute(Client& client, std::span<const std::string_view> argv)
   if (client.reply_mode == ReplyMode::kSkipThis) client.reply_mode = ReplyMode::kOn;
   if (node_->blocking().has_ready()) serve_blocked();
   node_->tracking().deliver_pending();
+}
+
+void Dispatcher::abort_transaction(Client& client) {
+  client.multi_queue.clear();
+  client.multi_error = false;
+  client.multi_denyoom = false;
+  client.multi_write = false;
+  client.flags &= ~kClientMulti;
+  node_->watches().unwatch_all(&client);
 }
 
 bool Dispatcher::snapshot_error_denies_writes() const {
@@ -215,11 +231,7 @@ bool Dispatcher::rejected_for_memory(Client& client, Command& row) {
   ++row.rejected_calls;
   if (is_exec) {
     // EXEC is refused as a whole and the transaction ends (the client leaves MULTI).
-    client.multi_queue.clear();
-    client.multi_error = false;
-    client.multi_denyoom = false;
-    client.flags &= ~kClientMulti;
-    node_->watches().unwatch_all(&client);
+    abort_transaction(client);
     reject(client, fmt::format("EXECABORT Transaction discarded because of: {}",
                                errors::kOutOfMemory));
   } else {

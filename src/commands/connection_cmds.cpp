@@ -160,6 +160,7 @@ void reset(CommandContext& ctx) {
   c.multi_queue.clear();
   c.multi_error = false;
   c.multi_denyoom = false;
+  c.multi_write = false;
   ctx.node.watches().unwatch_all(&c);
   ctx.node.pubsub().remove_client(&c);
   c.db = 0;

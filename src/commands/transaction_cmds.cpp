@@ -13,6 +13,7 @@ void end_transaction(CommandContext& ctx) {
   ctx.client.multi_queue.clear();
   ctx.client.multi_error = false;
   ctx.client.multi_denyoom = false;
+  ctx.client.multi_write = false;
   ctx.client.flags &= ~kClientMulti;
   ctx.node.watches().unwatch_all(&ctx.client);
 }

@@ -32,7 +32,10 @@ EvictResult Evictor::run() { return run_for(time_budget_us(keyspace_->eviction()
 
 EvictResult Evictor::run_for(int64_t budget_us) {
   if (!over_limit()) return EvictResult::kOk;
-  if (keyspace_->eviction().policy == EvictionPolicy::kNoEviction) return EvictResult::kFail;
+  if (keyspace_->eviction().policy == EvictionPolicy::kNoEviction) {
+    // Memory the background freer still holds comes back without evicting anything.
+    return keyspace_->lazy_free().pending() > 0 ? EvictResult::kRunning : EvictResult::kFail;
+  }
   const int64_t start = budget_us >= 0 ? keyspace_->clock_us() : 0;
   for (int n = 1;; ++n) {
     if (!evict_one()) {

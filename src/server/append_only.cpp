@@ -38,6 +38,8 @@ AppendOnly::~AppendOnly() {
 }
 
 persist::AofLayout AppendOnly::layout() const {
+  // While appending, the files stay where they were opened (CONFIG SET dir does not move them).
+  if (writer_) return layout_;
   persist::AofLayout l;
   l.dir = node_->config().dir;
   l.dirname = node_->config().appenddirname;
@@ -136,6 +138,7 @@ Status AppendOnly::open_at_startup(bool manifest_loaded) {
     }
     options.name = l.path(last.name);
     writer_ = std::make_unique<persist::AofWriter>(fd, options);
+    layout_ = l;
     manifest_written_ = true;
   } else {
     // No manifest (or one without increments): a base of what is in memory now, then a first
@@ -153,6 +156,7 @@ Status AppendOnly::open_at_startup(bool manifest_loaded) {
     if (Status opened = open_new_incr(true, &incr, &fd); !opened) return opened;
     options.name = l.path(incr.name);
     writer_ = std::make_unique<persist::AofWriter>(fd, options);
+    layout_ = l;
     persist::AofManifest next = persist::with_rewritten_base(manifest_, base, incr);
     if (Status wrote = persist::write_aof_manifest(l, next); !wrote) {
       writer_.reset();
@@ -248,6 +252,7 @@ Status AppendOnly::enable() {
   options.fsync = policy();
   options.name = l.path(incr.name);
   writer_ = std::make_unique<persist::AofWriter>(fd, options);
+  layout_ = l;
   manifest_written_ = false;
   rewrite_incr_ = incr;
   other_files_bytes_ = 0;
@@ -405,7 +410,16 @@ void AppendOnly::reap(int status) {
   if (ok && writer_) {
     persist::AofManifest next = persist::with_rewritten_base(manifest_, rewrite_base_,
                                                              rewrite_incr_);
-    if (Status wrote = persist::write_aof_manifest(l, next); !wrote) {
+    Status wrote = persist::write_aof_manifest(l, next);
+    if (!wrote) {
+      // The rename may have happened before a later step failed: what is on disk decides.
+      persist::AofManifest on_disk;
+      bool exists = false;
+      if (persist::read_aof_manifest(l, &on_disk, &exists) && exists && on_disk == next) {
+        wrote = Status::ok();
+      }
+    }
+    if (!wrote) {
       spdlog::warn("AOF rewrite: could not write the manifest: {}", wrote.message());
       ok = false;
     } else {

@@ -87,6 +87,7 @@ class Client {
   std::vector<std::vector<std::string>> multi_queue;
   bool multi_error = false;
   bool multi_denyoom = false;  // a queued command may use memory (EXEC is then OOM-checked)
+  bool multi_write = false;    // a queued command writes (EXEC is then MISCONF-checked)
   std::vector<WatchedKey> watched;
   bool watch_dirty = false;
 

@@ -39,6 +39,8 @@ class Dispatcher {
   // The last background save failed and stop-writes-on-bgsave-error holds: writes get -MISCONF.
   bool writes_denied_by_disk_error() const;
   bool snapshot_error_denies_writes() const;
+  // Ends a MULTI without running it (EXEC refused for memory or a disk error).
+  void abort_transaction(Client& client);
   void run(Client& client, Command& row, std::span<const std::string_view> argv, int64_t start_us);
   // The keyspace's "now": the clock's, or 0 while a propagated stream is applied.
   int64_t keyspace_now(int64_t now_ms) const;

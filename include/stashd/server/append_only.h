@@ -75,6 +75,7 @@ class AppendOnly {
   NodeState* node_;
   Dispatcher* dispatcher_;
   std::unique_ptr<persist::AofWriter> writer_;
+  persist::AofLayout layout_;       // where the open files are (fixed while appending)
   persist::AofManifest manifest_;
   bool manifest_written_ = false;   // false while the first base of an enable is being written
   Propagator::SinkId sink_ = 0;

@@ -119,5 +119,17 @@ TEST_F(NodeStateMemoryTest, AWriteQueuedWhileOutOfMemoryFailsTheTransaction) {
   EXPECT_EQ(run({"shrink"}), "+QUEUED\r\n");
 }
 
+TEST_F(NodeStateMemoryTest, ExecOfQueuedWritesIsRefusedWhileSnapshotsFail) {
+  EXPECT_EQ(run({"multi"}), "+OK\r\n");
+  EXPECT_EQ(run({"shrink"}), "+QUEUED\r\n");
+  node_.persistence.last_bgsave_ok = false;  // a background save just failed
+  std::string reply = run({"exec"});
+  EXPECT_EQ(reply.rfind("-EXECABORT Transaction discarded because of: MISCONF ", 0), 0u) << reply;
+  EXPECT_FALSE(client_.has(kClientMulti));
+  EXPECT_EQ(run({"shrink"}).rfind("-MISCONF ", 0), 0u);
+  node_.persistence.last_bgsave_ok = true;
+  EXPECT_EQ(run({"shrink"}), "+OK\r\n");
+}
+
 }  // namespace
 }  // namespace stashd

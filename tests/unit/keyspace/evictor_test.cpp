@@ -428,6 +428,18 @@ TEST_F(EvictorTest, RunKeepsGoingWhileTheBackgroundFreerStillHoldsMemory) {
   EXPECT_EQ(evictor.run(), EvictResult::kFail);
 }
 
+TEST_F(EvictorTest, NoEvictionWaitsForTheBackgroundFreerBeforeRefusing) {
+  db.set_string("p0", "v");
+  db.set_string("p1", "v");
+  db.set_object("big", ValueType::kHash, std::make_unique<GatedObject>(&gate));
+  db.erase("big", /*lazy=*/true);  // UNLINK: the memory comes back later
+  limit(P::kNoEviction, 1);
+  EXPECT_EQ(evictor.run(), EvictResult::kRunning);
+  gate.open();
+  ks.lazy_free().drain();
+  EXPECT_EQ(evictor.run(), EvictResult::kFail);
+}
+
 // --- W-TinyLFU ----------------------------------------------------------------------------------
 
 TEST_F(EvictorTest, WindowOverflowQueuesForAdmissionOnlyNearTheLimit) {
