@@ -183,6 +183,7 @@ void AppendOnly::add_sink() {
   // Replies wait for the requests already read in this loop pass, so their appends go out in one
   // write() (and, under always, one fsync) instead of one per connection.
   node_->group_replies = true;
+  node_->before_replies = [this] { before_replies(); };
   node_->persistence.aof_enabled = true;
 }
 
@@ -265,17 +266,8 @@ Status AppendOnly::enable() {
   return Status::ok();
 }
 
-Status AppendOnly::finish_initial_base() {
-  if (!writer_ || manifest_written_) return Status::ok();
-  kill_child();
+Status AppendOnly::restart_unlisted_incr() {
   persist::AofLayout l = layout();
-  persist::AofFile base = persist::next_aof_base(manifest_, l);
-  if (Status saved = persist::save_snapshot(node_->keyspace(), l.aof_dir(), base.name,
-                                            snapshot_options(*node_));
-      !saved) {
-    return saved;
-  }
-  // Everything appended so far is in that base: the listed increment starts empty.
   persist::AofFile incr{l.incr_name(rewrite_incr_.seq + 1), rewrite_incr_.seq + 1,
                         persist::AofFileType::kIncr};
   int fd = -1;
@@ -288,7 +280,22 @@ Status AppendOnly::finish_initial_base() {
   }
   std::remove(l.path(rewrite_incr_.name).c_str());
   rewrite_incr_ = incr;
-  persist::AofManifest next = persist::with_rewritten_base(manifest_, base, incr);
+  return Status::ok();
+}
+
+Status AppendOnly::finish_initial_base() {
+  if (!writer_ || manifest_written_) return Status::ok();
+  kill_child();
+  persist::AofLayout l = layout();
+  persist::AofFile base = persist::next_aof_base(manifest_, l);
+  if (Status saved = persist::save_snapshot(node_->keyspace(), l.aof_dir(), base.name,
+                                            snapshot_options(*node_));
+      !saved) {
+    return saved;
+  }
+  // Everything appended so far is in that base: the listed increment starts empty.
+  if (Status fresh = restart_unlisted_incr(); !fresh) return fresh;
+  persist::AofManifest next = persist::with_rewritten_base(manifest_, base, rewrite_incr_);
   if (Status wrote = persist::write_aof_manifest(l, next); !wrote) return wrote;
   manifest_ = next;
   manifest_written_ = true;
@@ -309,6 +316,7 @@ void AppendOnly::close() {
     sink_added_ = false;
   }
   node_->group_replies = false;
+  node_->before_replies = nullptr;  // no per-reply call while the AOF is off
   if (!writer_) return;
   if (Status closed = writer_->close(); !closed) {
     spdlog::warn("Closing the append-only file: {}", closed.message());
@@ -330,19 +338,8 @@ std::string AppendOnly::start_rewrite(bool* scheduled) {
   persist::AofLayout l = layout();
   if (!manifest_written_) {
     // The first base of an enable (retried or delayed): what was appended so far will be in the
-    // base, so appending continues in a fresh unlisted increment and the old one goes.
-    persist::AofFile incr{l.incr_name(rewrite_incr_.seq + 1), rewrite_incr_.seq + 1,
-                          persist::AofFileType::kIncr};
-    int fd = -1;
-    if (Status opened = persist::AofWriter::open_file(l.path(incr.name), true, &fd); !opened) {
-      return "ERR " + opened.message();
-    }
-    if (Status switched = writer_->switch_file(fd, l.path(incr.name)); !switched) {
-      ::close(fd);
-      return "ERR " + switched.message();
-    }
-    std::remove(l.path(rewrite_incr_.name).c_str());
-    rewrite_incr_ = incr;
+    // base, so appending continues in a fresh unlisted increment.
+    if (Status fresh = restart_unlisted_incr(); !fresh) return "ERR " + fresh.message();
   }
   if (manifest_written_) {
     // New writes go to a fresh increment from here on. The manifest lists it before the first
@@ -388,8 +385,7 @@ std::string AppendOnly::start_rewrite(bool* scheduled) {
   p.aof_rewrite_in_progress = true;
   p.aof_rewrite_scheduled = false;
   p.aof_rewrite_start_ms = rewrite_start_ms_;
-  Keyspace& ks = node_->keyspace();
-  for (int i = 0; i < ks.databases(); ++i) ks.db(i).set_resize_allowed(false);
+  node_->keyspace().set_resize_allowed(false);
   spdlog::info("Background append only file rewriting started by pid {}", child_);
   return "";
 }
@@ -403,8 +399,7 @@ void AppendOnly::reap(int status) {
   child_ = -1;
   p.aof_rewrite_in_progress = false;
   p.aof_last_rewrite_time_sec = (wall_clock_ms() - rewrite_start_ms_ + 500) / 1000;
-  Keyspace& ks = node_->keyspace();
-  for (int i = 0; i < ks.databases(); ++i) ks.db(i).set_resize_allowed(true);
+  node_->keyspace().set_resize_allowed(true);
   persist::AofLayout l = layout();
   bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
   if (ok && writer_) {

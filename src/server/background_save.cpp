@@ -33,11 +33,6 @@ std::string BackgroundSave::temp_file_of(pid_t pid) const {
   return node_->config().dir + "/temp-" + std::to_string(pid) + ".rdb";
 }
 
-void BackgroundSave::allow_resize(bool allowed) {
-  Keyspace& ks = node_->keyspace();
-  for (int i = 0; i < ks.databases(); ++i) ks.db(i).set_resize_allowed(allowed);
-}
-
 std::string BackgroundSave::save_now() {
   if (child_running()) return "ERR Background save already in progress";
   if (node_->persistence.loading) return "ERR The dataset is still loading";
@@ -120,7 +115,7 @@ std::string BackgroundSave::start_background_save() {
   dirty_at_fork_ = node_->dirty;
   p.bgsave_in_progress = true;
   p.bgsave_start_ms = now;
-  allow_resize(false);
+  node_->keyspace().set_resize_allowed(false);
   spdlog::info("Background saving started by pid {} (fork took {} us)", child_,
                p.latest_fork_usec);
   return "";
@@ -133,7 +128,7 @@ void BackgroundSave::reap(int status, int64_t now_ms) {
   cow_pipe_ = -1;
   p.bgsave_in_progress = false;
   p.last_bgsave_time_sec = (now_ms - p.bgsave_start_ms + 500) / 1000;
-  allow_resize(true);
+  node_->keyspace().set_resize_allowed(true);
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
     p.last_bgsave_ok = true;
     p.lastsave_s = now_ms / 1000;
@@ -193,7 +188,7 @@ void BackgroundSave::kill_child() {
   cow_pipe_ = -1;
   child_ = -1;
   node_->persistence.bgsave_in_progress = false;
-  allow_resize(true);
+  node_->keyspace().set_resize_allowed(true);
 }
 
 }  // namespace stashd

@@ -61,7 +61,6 @@ Server::Server(Config* config, ConfigRegistry* registry, std::string config_file
   node_.start_time_ms = node_.clock().now_ms();
   node_.snapshots = &saves_;
   saves_.set_append_only(&aof_);
-  node_.before_replies = [this] { aof_.before_replies(); };
   registry->on_change("appendonly", [this] {
     if (!config_->appendonly) {
       aof_.disable();

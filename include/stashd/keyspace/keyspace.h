@@ -96,6 +96,11 @@ class Keyspace {
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
     return z ^ (z >> 31);
   }
+  // While a forked child shares the pages (snapshot, AOF rewrite), no dictionary resizes: a
+  // rehash would copy every page.
+  void set_resize_allowed(bool allowed) {
+    for (auto& db : dbs_) db->set_resize_allowed(allowed);
+  }
   void swap_db(int a, int b) { dbs_[a]->swap_contents(*dbs_[b]); }
   size_t total_keys() const;
 

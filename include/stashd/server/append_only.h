@@ -67,6 +67,9 @@ class AppendOnly {
   Status open_new_incr(bool fresh, persist::AofFile* incr, int* fd);
   void reap(int status);
   void refresh_info();
+  // Appending goes on in a new increment that no manifest lists yet (while the first base of an
+  // enable is pending); the previous unlisted one is removed.
+  Status restart_unlisted_incr();
   uint64_t current_size() const;
   void add_sink();
   persist::AofLayout layout() const;

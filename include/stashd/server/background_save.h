@@ -36,7 +36,6 @@ class BackgroundSave final : public SnapshotControl {
 
  private:
   void reap(int status, int64_t now_ms);
-  void allow_resize(bool allowed);
   std::string temp_file_of(pid_t pid) const;
 
   NodeState* node_;
