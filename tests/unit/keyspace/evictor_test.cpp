@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "keyspace/gate.h"
 #include "keyspace/test_entries.h"
 #include "stashd/keyspace/keyspace.h"
 #include "stashd/keyspace/lfu.h"
@@ -26,25 +27,6 @@ constexpr int64_t kStart = 1'000'000'000;  // ms
 constexpr size_t kBytesPerKey = 100;
 constexpr int64_t kHourMs = 3'600'000;
 using P = EvictionPolicy;
-
-// Holds a destructor back until opened (a big value still being freed in the background).
-class Gate {
- public:
-  void open() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    open_ = true;
-    cv_.notify_all();
-  }
-  void wait() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    cv_.wait(lock, [this] { return open_; });
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool open_ = false;
-};
 
 // A collection big enough to be freed lazily, whose destructor waits for a gate.
 class GatedObject final : public ValueObject {

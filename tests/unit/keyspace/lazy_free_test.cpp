@@ -13,27 +13,10 @@
 #include <set>
 #include <thread>
 
+#include "keyspace/gate.h"
+
 namespace stashd::testing {
 namespace {
-
-// Holds destructors back until opened, so a test can observe work while it is queued.
-class Gate {
- public:
-  void open() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    open_ = true;
-    cv_.notify_all();
-  }
-  void wait() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    cv_.wait(lock, [this] { return open_; });
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool open_ = false;
-};
 
 // Opens the gate when the test leaves, even through a failed ASSERT, so no destructor waits
 // forever.
