@@ -19,7 +19,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from eviction_pause import STASHD, Conn, free_port, info_int  # noqa: E402
+from eviction_pause import STASHD, Conn, connect_when_ready, free_port, info_int  # noqa: E402
 
 
 def private_bytes(pid):
@@ -56,16 +56,7 @@ def main():
     server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     load = None
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                c = Conn(port)
-                c.call("PING")
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
+        c = connect_when_ready(port)
         fill = ["redis-benchmark", "-p", str(port), "-t", "set", "-d", str(args.value_size),
                 "-r", str(args.keys), "-n", str(args.keys * 3), "-P", "32", "-c", "8", "-q"]
         print("fill:", " ".join(fill), "(then the missing keys one by one are not added: DBSIZE "

@@ -61,6 +61,20 @@ class Conn:
         return line[1:]
 
 
+def connect_when_ready(port, timeout=20):
+    """A connection to the server on `port` once it answers PING."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            conn = Conn(port)
+            conn.call("PING")
+            return conn
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def info_int(conn, section, name):
     for line in conn.call("INFO", section).decode().splitlines():
         if line.startswith(name + ":"):
@@ -81,16 +95,7 @@ def main():
     print("server:", " ".join(cmd))
     server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                c = Conn(port)
-                c.call("PING")
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
+        c = connect_when_ready(port)
         goal = int(args.fill_gb * (1 << 30))
         t0 = time.monotonic()
         while info_int(c, "memory", "used_memory") < goal and time.monotonic() - t0 < 600:
