@@ -77,13 +77,10 @@ AppendOnly::LoadOutcome AppendOnly::load(const std::function<void()>& between_ch
   options.load_truncated = node_->config().aof_load_truncated;
   options.verify_checksum = node_->config().rdbchecksum;
   PersistenceState& p = node_->persistence;
-  p.loading_total_bytes = 0;
-  for (const persist::AofFile& f : manifest_.live_files()) {
-    p.loading_total_bytes += file_size(l.path(f.name));
-  }
   auto start = std::chrono::steady_clock::now();
   auto last_log = start;
   options.on_progress = [&](const persist::AofLoadProgress& progress) {
+    p.loading_total_bytes = progress.total_bytes;
     p.loading_loaded_bytes = progress.bytes_read;
     node_->applying_stream = false;
     between_chunks();
