@@ -79,7 +79,7 @@ void MasterLink::start() {
       settings.masteruser = n.config().masteruser;
       settings.listening_port = n.control != nullptr ? n.control->tcp_port() : n.config().port;
       settings.listening_ip = n.config().replica_announce_ip;
-      if (self->repl_->offset() > 0) {
+      if (self->repl_->has_history()) {
         settings.replid = self->repl_->ids().replid;
         settings.next_offset = static_cast<int64_t>(self->repl_->offset()) + 1;
       }

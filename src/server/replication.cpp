@@ -81,6 +81,7 @@ void Replication::start(const std::string& loaded_replid, int64_t loaded_offset)
   if (!loaded_replid.empty() && loaded_offset >= 0) {
     ids_.replid = loaded_replid;
     base_offset_ = static_cast<uint64_t>(loaded_offset);
+    loaded_history_ = true;
     spdlog::info("The dataset is offset {} of replication id {}", base_offset_, ids_.replid);
   }
   std::string host;
@@ -249,7 +250,15 @@ std::string Replication::replconf(Client& client, std::span<const std::string_vi
       if (peer == nullptr) return "";  // as Redis: only replicas acknowledge
       peer->ack_offset = std::max(peer->ack_offset, static_cast<uint64_t>(offset));
       peer->ack_ms = node_->clock().now_ms();
-      if (peer->state == PeerState::kWaitAck) put_online(peer);
+      if (peer->state == PeerState::kWaitAck) {
+        // Not inside the replica's own command: nothing it sends is answered, so output added
+        // to its connection now would be dropped with the (empty) reply.
+        asio::post(io_, [this, id = client.id] {
+          Client* c = node_->find_client(id);
+          Peer* p = c != nullptr ? peer_of(*c) : nullptr;
+          if (p != nullptr && p->state == PeerState::kWaitAck) put_online(p);
+        });
+      }
       check_waiters();
       return "";
     }

@@ -64,6 +64,9 @@ class Replication final : public ReplicationControl {
   Dispatcher& dispatcher() { return *dispatcher_; }
   asio::io_context& io() { return io_; }
   const repl::ReplicationIds& ids() const { return ids_; }
+  // Whether ids().replid and offset() name a real history (a backlog, a sync, a loaded
+  // snapshot's), worth asking a primary to continue; else PSYNC asks with "?".
+  bool has_history() const { return backlog_ != nullptr || loaded_history_; }
   // The link finished a full sync: the dataset now is the primary's at `offset` under `replid`.
   void synced(const std::string& replid, uint64_t offset);
   // The link continued (+CONTINUE) under `replid` (a promoted primary's new id).
@@ -119,6 +122,7 @@ class Replication final : public ReplicationControl {
   repl::ReplicationIds ids_;
   std::unique_ptr<repl::Backlog> backlog_;
   uint64_t base_offset_ = 0;  // the offset while there is no backlog
+  bool loaded_history_ = false;
   repl::StreamEncoder encoder_;
   std::string unit_bytes_;
   Propagator::SinkId sink_ = 0;
