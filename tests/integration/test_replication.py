@@ -255,6 +255,48 @@ class ReplicationTest(unittest.TestCase):
         self.assertEqual(call(r2, "GET", "after"), b"1")
         self.assertEqual(digest(r1), digest(r2))
 
+    def test_failover_hands_over_without_losing_acknowledged_writes(self):
+        p = self.primary()
+        r1, r2 = self.replica(p), self.replica(p)
+        acknowledged = []
+        stop = threading.Event()
+
+        def writer():
+            client = p.client()
+            i = 0
+            while not stop.is_set() and i < 100000:
+                try:
+                    client.set(f"f{i}", i)
+                except Exception:
+                    break  # READONLY once the handover is done
+                acknowledged.append(i)
+                i += 1
+            client.close()
+
+        t = threading.Thread(target=writer)
+        t.start()
+        try:
+            wait_until(lambda: len(acknowledged) > 500, message="writes flowing")
+            self.assertEqual(call(p, "FAILOVER", "TO", "127.0.0.1", str(r1.port), "TIMEOUT", "5000"),
+                             "OK")
+            wait_until(lambda: replication(r1)["role"] == "master" and link_up(p), timeout=20,
+                       message="r1 took over, the old primary follows it")
+        finally:
+            stop.set()
+            t.join()
+        self.assertEqual(replication(p)["master_failover_state"], "no-failover")
+        self.assertEqual(stats(r1)["sync_full"], "0")  # the old primary continued (+CONTINUE)
+        self.assertTrue(str(call(p, "SET", "x", "1")).startswith("READONLY"))
+        values = r1.client(decode_responses=True).mget([f"f{i}" for i in acknowledged])
+        self.assertEqual(values, [str(i) for i in acknowledged])
+        wait_synced(r1, p)
+        self.assertEqual(digest(r1), digest(p))
+        # Errors as Redis words them.
+        self.assertTrue(str(call(p, "FAILOVER")).startswith("ERR FAILOVER is not valid when server is a replica"))
+        self.assertEqual(str(call(r1, "FAILOVER", "ABORT")), "ERR No failover in progress.")
+        self.assertTrue(str(call(r1, "FAILOVER", "TO", "127.0.0.1", "1", "TIMEOUT", "10"))
+                        .startswith("ERR FAILOVER target HOST and PORT is not a replica"))
+
     def test_replica_rules(self):
         p = self.primary()
         call(p, "DEBUG", "SET-ACTIVE-EXPIRE", "0")
