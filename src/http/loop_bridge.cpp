@@ -92,6 +92,13 @@ void LoopBridge::run_queued() {
   }
 }
 
+size_t LoopBridge::pending() {
+  std::lock_guard lock(mu_);
+  size_t n = 0;
+  for (const Slot& slot : slots_) n += slot.state == SlotState::kQueued ? 1 : 0;
+  return n;
+}
+
 std::optional<HttpReply> LoopBridge::call(LoopTask& task, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::unique_lock lock(mu_);

@@ -58,6 +58,8 @@ class LoopBridge {
   // calling thread. nullopt when the loop did not start the task within `timeout` or the bridge
   // stopped: the task then never runs. A task the loop started is awaited to its end.
   std::optional<HttpReply> call(LoopTask& task, std::chrono::milliseconds timeout);
+  // Calls queued that the loop has not started yet.
+  size_t pending();
 
  private:
   enum class SlotState : uint8_t {
