@@ -14,9 +14,12 @@ namespace {
 
 std::string_view type_name(MetricType type) {
   switch (type) {
-    case MetricType::kCounter: return "counter";
-    case MetricType::kGauge: return "gauge";
-    case MetricType::kHistogram: return "histogram";
+    case MetricType::kCounter:
+      return "counter";
+    case MetricType::kGauge:
+      return "gauge";
+    case MetricType::kHistogram:
+      return "histogram";
   }
   return "untyped";
 }
@@ -42,8 +45,7 @@ class TextWriter final : public MetricWriter {
  public:
   TextWriter(std::string* out, std::string_view family) : out_(out), family_(family) {}
 
-  void sample(std::string_view suffix, std::span<const MetricLabel> labels,
-              double value) override {
+  void sample(std::string_view suffix, std::span<const MetricLabel> labels, double value) override {
     out_->append(family_).append(suffix);
     if (!labels.empty()) {
       out_->push_back('{');

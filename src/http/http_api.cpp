@@ -27,7 +27,9 @@ void text(HttpReply& reply, int status, std::string_view body) {
 }  // namespace
 
 HttpApi::HttpApi(NodeState* node, Dispatcher* dispatcher)
-    : node_(node), dispatcher_(dispatcher), client_(node->next_client_id(), node->clock().now_ms()) {
+    : node_(node),
+      dispatcher_(dispatcher),
+      client_(node->next_client_id(), node->clock().now_ms()) {
   client_.name = "http";
 }
 
@@ -134,8 +136,8 @@ bool HttpApi::authorize(const HttpRequest& request, HttpReply& reply) {
     return false;
   }
   const Credentials& c = *request.credentials;
-  std::string_view answer = c.user.empty() ? run({"AUTH", c.password})
-                                           : run({"AUTH", c.user, c.password});
+  std::string_view answer =
+      c.user.empty() ? run({"AUTH", c.password}) : run({"AUTH", c.user, c.password});
   if (answer.starts_with("+OK")) return true;
   error(answer, reply);
   if (reply.status != 401) return false;  // AUTH refused for another reason (LOADING, ...)

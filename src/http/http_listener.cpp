@@ -151,21 +151,19 @@ Status HttpListener::start() {
   server.set_payload_max_length(static_cast<size_t>(config.proto_max_bulk_len));
   // Errors cpp-httplib answers itself (no route, a body over the limit, a malformed request)
   // get a one-line reason like the API's own errors.
-  server.set_error_handler(httplib::Server::HandlerWithResponse(
-      [](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    const char* reason = res.status == 413   ? "the body is larger than proto-max-bulk-len\n"
-                         : res.status == 404 ? "no such endpoint\n"
-                         : res.status == 400 ? "bad request (a PUT needs a Content-Length)\n"
-                                             : nullptr;
-    if (reason == nullptr) return httplib::Server::HandlerResponse::Unhandled;
-    res.set_content(reason, std::string(kTextPlain));
-    return httplib::Server::HandlerResponse::Handled;
-  }));
-  server.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-        plain(res, 500, "internal error\n");
-      });
+  server.set_error_handler(
+      httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        const char* reason = res.status == 413   ? "the body is larger than proto-max-bulk-len\n"
+                             : res.status == 404 ? "no such endpoint\n"
+                             : res.status == 400 ? "bad request (a PUT needs a Content-Length)\n"
+                                                 : nullptr;
+        if (reason == nullptr) return httplib::Server::HandlerResponse::Unhandled;
+        res.set_content(reason, std::string(kTextPlain));
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  server.set_exception_handler([](const httplib::Request&, httplib::Response& res,
+                                  std::exception_ptr) { plain(res, 500, "internal error\n"); });
   Impl* impl = impl_.get();
   auto route = [impl](HttpRoute r) {
     return [impl, r](const httplib::Request& req, httplib::Response& res) {

@@ -11,7 +11,8 @@ namespace stashd {
 class NodeState;
 
 // The Content-Type of render_prometheus()'s text.
-inline constexpr std::string_view kPrometheusContentType = "text/plain; version=0.0.4; charset=utf-8";
+inline constexpr std::string_view kPrometheusContentType =
+    "text/plain; version=0.0.4; charset=utf-8";
 
 // Every declared metric family of the node, ready to serve on /metrics.
 std::string render_prometheus(NodeState& node);

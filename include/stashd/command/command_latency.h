@@ -35,7 +35,7 @@ std::string_view command_family_name(CommandFamily family);
 
 // Upper bounds of the buckets in microseconds, 10 us to 1 s (Prometheus's 1-2.5-5 steps).
 inline constexpr std::array<int64_t, 16> kLatencyBucketBoundsUs = {
-    10,     25,     50,     100,     250,     500,     1'000,   2'500,
+    10,    25,     50,     100,    250,     500,     1'000,   2'500,
     5'000, 10'000, 25'000, 50'000, 100'000, 250'000, 500'000, 1'000'000};
 
 struct LatencyHistogram {
@@ -46,8 +46,8 @@ struct LatencyHistogram {
   uint64_t sum_us = 0;
 
   void record(int64_t duration_us) {
-    auto it = std::lower_bound(kLatencyBucketBoundsUs.begin(), kLatencyBucketBoundsUs.end(),
-                               duration_us);
+    auto it =
+        std::lower_bound(kLatencyBucketBoundsUs.begin(), kLatencyBucketBoundsUs.end(), duration_us);
     ++counts[static_cast<size_t>(it - kLatencyBucketBoundsUs.begin())];
     ++count;
     sum_us += static_cast<uint64_t>(duration_us);

@@ -23,11 +23,11 @@ enum class HttpRoute : uint8_t { kMetrics, kHealth, kReady, kCacheGet, kCachePut
 // One parsed request. The views point into memory the HTTP thread keeps alive during the call.
 struct HttpRequest {
   HttpRoute route = HttpRoute::kHealth;
-  std::string_view key;        // /cache/{key}, decoded
-  std::string_view value;      // PUT's body
-  int64_t ttl_seconds = 0;     // PUT ?ttl=; 0 = no TTL
+  std::string_view key;                      // /cache/{key}, decoded
+  std::string_view value;                    // PUT's body
+  int64_t ttl_seconds = 0;                   // PUT ?ttl=; 0 = no TTL
   const Credentials* credentials = nullptr;  // from Authorization, if any
-  std::string_view peer;       // "ip:port" of the HTTP client (CLIENT-like address for MONITOR)
+  std::string_view peer;  // "ip:port" of the HTTP client (CLIENT-like address for MONITOR)
 };
 
 inline constexpr std::string_view kOctetStream = "application/octet-stream";

@@ -24,8 +24,7 @@ struct Sample {
 
 class ListWriter final : public MetricWriter {
  public:
-  void sample(std::string_view suffix, std::span<const MetricLabel> labels,
-              double value) override {
+  void sample(std::string_view suffix, std::span<const MetricLabel> labels, double value) override {
     Sample s{std::string(suffix), {}, value};
     for (const MetricLabel& l : labels) s.labels[std::string(l.name)] = std::string(l.value);
     samples.push_back(std::move(s));
@@ -96,8 +95,8 @@ TEST_F(Metrics, EveryIdNamesAScalarThatInfoPrintsUnderItsField) {
     ASSERT_NE(it, fields.end()) << d.info_field;
     MetricSource source(h.node());
     const int64_t v = d.value(source);
-    const std::string expected = d.info_format == InfoFormat::kOkErr ? (v ? "ok" : "err")
-                                                                     : std::to_string(v);
+    const std::string expected =
+        d.info_format == InfoFormat::kOkErr ? (v ? "ok" : "err") : std::to_string(v);
     // Memory figures move between the two reads; everything else must be equal.
     if (d.info_section != InfoSection::kMemory) {
       EXPECT_EQ(it->second, expected) << d.name;

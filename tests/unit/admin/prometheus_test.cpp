@@ -58,8 +58,9 @@ TEST_F(PrometheusRender, SampleLinesCarryLabelsAndValues) {
   EXPECT_NE(text.find("\nstashd_keys{db=\"0\"} 2\n"), std::string::npos);
   EXPECT_NE(text.find("\nstashd_replication_role{role=\"master\"} 1\n"), std::string::npos);
   EXPECT_NE(text.find("# TYPE stashd_command_duration_seconds histogram\n"), std::string::npos);
-  EXPECT_NE(text.find("\nstashd_command_duration_seconds_bucket{family=\"string\",le=\"+Inf\"} 2\n"),
-            std::string::npos);
+  EXPECT_NE(
+      text.find("\nstashd_command_duration_seconds_bucket{family=\"string\",le=\"+Inf\"} 2\n"),
+      std::string::npos);
   EXPECT_NE(text.find("\nstashd_command_duration_seconds_count{family=\"string\"} 2\n"),
             std::string::npos);
   EXPECT_NE(text.find("\nstashd_loading 0\n"), std::string::npos);

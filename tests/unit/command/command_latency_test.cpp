@@ -19,7 +19,7 @@ TEST(CommandFamily, MapsTableGroupsToMetricNames) {
 TEST(LatencyHistogram, CountsEachCallInTheFirstBucketThatHoldsIt) {
   LatencyHistogram h;
   h.record(0);
-  h.record(10);         // a bound belongs to its own bucket (le = "less or equal")
+  h.record(10);  // a bound belongs to its own bucket (le = "less or equal")
   h.record(11);
   h.record(1'000'000);
   h.record(5'000'000);  // slower than every bound: the +Inf bucket only

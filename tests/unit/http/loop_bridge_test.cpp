@@ -83,8 +83,7 @@ TEST(LoopBridge, ManyThreadsShareFewerSlots) {
         // Large bodies go back to the loop to be released: exercises the kReturned path.
         RecordingTask task(std::string(t % 2 ? 100'000 : 10, static_cast<char>('a' + t)));
         auto reply = bridge.call(task, std::chrono::seconds(10));
-        if (reply && reply->body.size() == (t % 2 ? 100'000u : 10u) &&
-            reply->body[0] == 'a' + t) {
+        if (reply && reply->body.size() == (t % 2 ? 100'000u : 10u) && reply->body[0] == 'a' + t) {
           ++ok;
         }
       }
