@@ -3,7 +3,8 @@
 // DEL through the Dispatcher as an internal client so that authentication, OOM refusal, the
 // append-only file, replication, keyspace events, statistics and CLIENT PAUSE apply exactly as
 // they do to the same commands over RESP. Maps replies to HTTP status codes (docs/http.md).
-// Must not touch: sockets, the keyspace beyond a read-only lookup_peek. Thread: the event loop.
+// Must not touch: sockets; the keyspace beyond its clock and a read-only lookup_peek (201 or 204).
+// Thread: the event loop.
 #pragma once
 
 #include <cstdint>
