@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages stashd needs, only those missing (idempotent).
 # Usage: scripts/deps.sh build   - compiler, CMake and the libraries
-#        scripts/deps.sh test    - the above plus the test tools (redis-cli, redis-server, python3-redis)
+#        scripts/deps.sh test    - the above plus the test tools (redis-cli, redis-server, python3-redis,
+#                                  promtool from prometheus)
 set -euo pipefail
 build_pkgs=(g++ cmake ninja-build pkg-config ccache libasio-dev libspdlog-dev libfmt-dev
             libyaml-cpp-dev libxxhash-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev
-            liblz4-dev)
-test_pkgs=(redis-tools redis-server python3 python3-redis procps iproute2)
+            liblz4-dev libcpp-httplib-dev)
+test_pkgs=(redis-tools redis-server python3 python3-redis procps iproute2 prometheus)
 want=("${build_pkgs[@]}")
 [[ "${1:-build}" == "test" ]] && want+=("${test_pkgs[@]}")
 missing=()
@@ -22,3 +23,5 @@ if ((${#missing[@]})); then
 fi
 # Debian's redis-server package may start a system instance on 6379; stashd's tests use their own
 # ports and their own redis-server processes, so it is left as it is.
+# promtool (tests/integration/test_http.py) comes only with Debian's prometheus package; on a host
+# running systemd its post-install may start a Prometheus server on :9090, which the tests ignore.
