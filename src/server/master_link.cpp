@@ -17,6 +17,7 @@ namespace stashd {
 
 namespace {
 constexpr size_t kReadChunk = 64 * 1024;
+constexpr int64_t kAckIntervalMs = 100;
 }  // namespace
 
 MasterLink::MasterLink(Replication* repl, std::string host, int port)
@@ -164,6 +165,9 @@ void MasterLink::on_read(const asio::error_code& ec, size_t n) {
   last_io_ms_ = repl_->node().clock().now_ms();
   repl_->node().stats().total_net_input_bytes += n;
   process();
+  // Acknowledge applied stream promptly (not only once a second): the primary's view of the lag,
+  // WAIT and min-replicas follow within ~kAckIntervalMs under load, for one small write each.
+  if (state_ == State::kConnected && last_io_ms_ - last_ack_ms_ >= kAckIntervalMs) send_ack();
   read_more();
 }
 
