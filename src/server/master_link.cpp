@@ -231,15 +231,7 @@ void MasterLink::handle_step(const repl::HandshakeStep& step) {
       spdlog::info("Successful partial resynchronization with master {}:{} (id {})", host_, port_,
                    step.replid);
       repl_->continued(step.replid);
-      master_ = std::make_unique<Client>(node.next_client_id(), node.clock().now_ms());
-      master_->flags |= kClientMaster;
-      master_->authenticated = true;
-      master_->transport = this;
-      master_->addr = host_ + ":" + std::to_string(port_);
-      node.add_client(master_.get());
-      state_ = State::kConnected;
-      send_ack();
-      repl_->link_connected();
+      start_stream();
       return;
     }
   }
@@ -316,6 +308,13 @@ bool MasterLink::load_snapshot() {
     std::string failure = node.snapshots->start_aof_rewrite(&scheduled);
     if (!failure.empty()) spdlog::warn("Rewriting the append-only file after a sync: {}", failure);
   }
+  // A diskless primary starts the stream after the first acknowledgement.
+  start_stream();
+  return true;
+}
+
+void MasterLink::start_stream() {
+  NodeState& node = repl_->node();
   master_ = std::make_unique<Client>(node.next_client_id(), node.clock().now_ms());
   master_->flags |= kClientMaster;
   master_->authenticated = true;
@@ -323,10 +322,8 @@ bool MasterLink::load_snapshot() {
   master_->addr = host_ + ":" + std::to_string(port_);
   node.add_client(master_.get());
   state_ = State::kConnected;
-  // A diskless primary starts the stream after this first acknowledgement.
   send_ack();
   repl_->link_connected();
-  return true;
 }
 
 void MasterLink::process_stream() {

@@ -7,12 +7,11 @@ failure stopping start-up."""
 import base64
 import http.client
 import os
-import re
 import shutil
 import subprocess
 import unittest
 
-from stashd_fixture import (STASHD_BIN, RespConnection, StashdProcess, encode_command, free_port,
+from stashd_fixture import (STASHD_BIN, StashdProcess, free_port, save_and_kill_with_keys,
                             wait_until)
 
 PROMTOOL = shutil.which("promtool") or "/usr/bin/promtool"
@@ -319,16 +318,7 @@ class Startup(unittest.TestCase):
 
     def test_readyz_is_503_while_a_big_snapshot_loads(self):
         server = StashdProcess()
-        with RespConnection(server.port, timeout=120) as c:
-            for start in range(0, 1000000, 20000):
-                c.send(b"".join(encode_command("SET", f"key:{i}", "v" * 100)
-                                for i in range(start, start + 20000)))
-                for _ in range(20000):
-                    c.read_reply()
-            self.assertEqual(c.call("SAVE"), "OK")
-        server.proc.kill()
-        server.proc.wait()
-        server.stop(keep_dir=True)
+        save_and_kill_with_keys(server)
         http_port = free_port()
         log = open(os.path.join(server.dir, "restart.log"), "w")
         proc = subprocess.Popen([STASHD_BIN, "--port", str(server.port), "--bind", "127.0.0.1",
