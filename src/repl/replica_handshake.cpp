@@ -77,6 +77,12 @@ HandshakeStep ReplicaHandshake::psync() {
 }
 
 HandshakeStep ReplicaHandshake::on_reply(std::string_view line) {
+  if (line.empty() && stage_ == HandshakeStage::kPsync) {
+    // A primary preparing a full sync keeps the link alive with newlines before it answers.
+    HandshakeStep step;
+    step.kind = HandshakeStep::Kind::kWait;
+    return step;
+  }
   const bool error = !line.empty() && line[0] == '-';
   switch (stage_) {
     case HandshakeStage::kPing:

@@ -188,13 +188,14 @@ void MasterLink::process() {
 
 bool MasterLink::process_handshake() {
   std::string_view data(inbuf_.data() + start_, filled_ - start_);
-  size_t eol = data.find("\r\n");
+  size_t eol = data.find('\n');
   if (eol == std::string_view::npos) {
     if (data.size() > 4096) close("handshake reply too long", true);
     return false;
   }
-  std::string line(data.substr(0, eol));
-  start_ += eol + 2;
+  std::string_view line = data.substr(0, eol);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  start_ += eol + 1;
   handle_step(handshake_->on_reply(line));
   return true;
 }
@@ -205,6 +206,8 @@ void MasterLink::handle_step(const repl::HandshakeStep& step) {
   switch (step.kind) {
     case Kind::kSend:
       send_command(step.command);
+      return;
+    case Kind::kWait:
       return;
     case Kind::kRetry:
       close(step.reason, true);

@@ -340,6 +340,16 @@ class ReplicationTest(unittest.TestCase):
             c.call("AUTH", "s3cret")
             wait_until(lambda: c.call("SET", "a", "1") == "OK", message="writes accepted")
 
+    def test_a_delayed_diskless_sync_keeps_the_link_alive_with_newlines(self):
+        # Redis's default delay is 5 s; 2 s is enough for the primary's once-a-second keepalive
+        # newline to arrive before its +FULLRESYNC.
+        p = self.node(StashdProcess("--save", "", "--repl-diskless-sync-delay", "2"))
+        call(p, "SET", "k", "v")
+        r = self.replica(p)
+        self.assertEqual(call(r, "GET", "k"), b"v")
+        self.assertEqual(stats(p)["sync_full"], "1")
+        self.assertNotIn("Unexpected reply", r.read_log())
+
     def test_disk_based_sync(self):
         p = self.primary("--repl-diskless-sync", "no")
         write_every_type(p, random.Random(6), 2000)

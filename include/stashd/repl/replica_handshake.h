@@ -38,6 +38,7 @@ enum class HandshakeStage {
 struct HandshakeStep {
   enum class Kind {
     kSend,        // send `command` and feed its reply to on_reply
+    kWait,        // nothing to do: a keepalive newline while the primary prepares its answer
     kFullResync,  // a snapshot follows (BulkReceiver), then the stream from `offset`
     kContinue,    // the stream continues right away; `replid` is the primary's current id
     kRetry,       // the primary cannot serve now (loading, its own link down): reconnect later

@@ -78,6 +78,18 @@ TEST(ReplicaHandshakeTest, WrongPasswordAndGarbageFail) {
   EXPECT_EQ(p.on_reply("+FULLRESYNC nothex 12").kind, Kind::kFail);
 }
 
+TEST(ReplicaHandshakeTest, KeepaliveNewlinesBeforeThePsyncAnswerAreSkipped) {
+  ReplicaHandshake h(HandshakeSettings{});
+  h.start();
+  h.on_reply("+PONG");
+  h.on_reply("+OK");
+  h.on_reply("+OK");
+  EXPECT_EQ(h.on_reply("").kind, Kind::kWait);
+  EXPECT_EQ(h.on_reply("").kind, Kind::kWait);
+  EXPECT_EQ(h.on_reply("+FULLRESYNC 0123456789abcdef0123456789abcdef01234567 0").kind,
+            Kind::kFullResync);
+}
+
 TEST(ReplicaHandshakeTest, LoadingOrLinklessPrimaryMeansRetry) {
   ReplicaHandshake h(HandshakeSettings{});
   h.start();
