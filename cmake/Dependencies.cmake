@@ -8,6 +8,8 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
 # LZ4 compresses big strings in snapshots and DUMP payloads (Redis's rdbcompression).
 pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)
+# sd_notify (READY=1, STATUS=, STOPPING=1, WATCHDOG=1) for Type=notify systemd units.
+pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 # jemalloc replaces malloc for the whole process (Debian's build has no je_ prefix); used memory is
 # read from its per-thread counters. Sanitizer builds turn it off (they bring their own allocator).
 if(STASHD_JEMALLOC)

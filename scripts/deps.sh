@@ -5,7 +5,7 @@
 set -euo pipefail
 build_pkgs=(g++ cmake ninja-build pkg-config ccache libasio-dev libspdlog-dev libfmt-dev
             libyaml-cpp-dev libxxhash-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev
-            liblz4-dev)
+            liblz4-dev libsystemd-dev)
 test_pkgs=(redis-tools redis-server python3 python3-redis procps iproute2)
 want=("${build_pkgs[@]}")
 [[ "${1:-build}" == "test" ]] && want+=("${test_pkgs[@]}")

@@ -53,6 +53,7 @@ std::string fork_persistence_child(const std::function<bool()>& work, Persistenc
     // The parent's signal handlers write to a pipe this child is about to close.
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
+    std::signal(SIGHUP, SIG_IGN);  // a reload (log reopen) is for the parent, not a save's end
     close_range(3, static_cast<unsigned>(fds[1]) - 1, 0);
     close_range(static_cast<unsigned>(fds[1]) + 1, ~0U, 0);
     bool ok = false;

@@ -17,6 +17,7 @@
 #include "stashd/net/connection.h"
 #include "stashd/server/append_only.h"
 #include "stashd/server/background_save.h"
+#include "stashd/server/systemd_notify.h"
 
 namespace stashd {
 
@@ -30,6 +31,8 @@ class Server final : public ServerControl, public net::ConnectionOwner {
   // Runs the loop until SHUTDOWN or SIGTERM/SIGINT; returns the process exit code.
   int run();
   NodeState& node() { return node_; }
+  // The event loop, for handlers main() wires in (SIGHUP).
+  asio::io_context* io_context() { return &io_; }
 
   // ServerControl
   std::string request_shutdown(bool nosave, bool save, bool now, bool force) override;
@@ -67,6 +70,7 @@ class Server final : public ServerControl, public net::ConnectionOwner {
   asio::io_context io_;
   asio::steady_timer cron_timer_;
   asio::signal_set signals_;
+  SystemdNotifier systemd_{&io_, config_->supervised};
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
   std::unordered_map<net::Connection*, std::shared_ptr<net::Connection>> connections_;
   int bound_port_ = 0;
