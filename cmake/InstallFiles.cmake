@@ -32,9 +32,10 @@ packaged_value("\nlogfile: \"\"\n" "
 # snippet rotates it (systemctl reload makes stashd reopen it).
 logfile: \"\"
 ")
-set(yaml "# Installed by cmake --install as ${STASHD_CONFIG_DIR}/stashd.yaml for the stashd systemd unit:
-# the repository's config/stashd.yaml with dir ${STASHD_DATA_DIR} and logs to the journal.
-# Command-line options in the unit (--supervised systemd) override values here.
+set(yaml "# Installed by cmake --install as ${STASHD_CONFIG_DIR}/stashd.yaml: the repository's
+# config/stashd.yaml with dir ${STASHD_DATA_DIR}, logging to standard output (the journal under
+# systemd, docker logs in the image). Command-line options (the systemd unit passes
+# --supervised systemd) override values here.
 #
 ${yaml}")
 file(WRITE "${STASHD_STAGING_DIR}/stashd.yaml" "${yaml}")

@@ -3,9 +3,9 @@
 # brings docker/docker-compose.yml up on free loopback ports under its own project name, waits for
 # the HEALTHCHECK, writes through the primary and reads from both replicas, restarts the primary
 # and checks the data survived in its volume, runs a container with a mounted config file, and
-# tears everything down (down -v; the image stays as build cache) on any exit. Starts dockerd through
-# ../shared/tools/docker-up.sh only when docker is installed but not running (never installs it),
-# and stops it again by pid. Exits 77 (ctest SKIP) with a SKIPPED line when docker is unavailable.
+# tears everything down (down -v; the image stays as build cache) on any exit. Starts dockerd
+# through ../shared/tools/docker-up.sh only when docker is installed but not running (never
+# installs it), and stops it again by pid. Exits 77 (ctest SKIP) with a SKIPPED line when docker is unavailable.
 # The replica reads run only when the image's stashd knows the replicaof option.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
@@ -74,11 +74,11 @@ healthy() { [[ $(docker inspect -f '{{.State.Health.Status}}' "$1") == healthy ]
 container() { dc ps -q "$1"; }
 
 # The replica part needs the replicaof option (replication work); without it only the primary runs.
+# Options apply in order, so the start-up error names replicaof only when it is unknown.
+probe=$(docker run --rm --network host --entrypoint stashd "$STASHD_IMAGE" \
+          --replicaof "127.0.0.1 1" --no-such-option x 2>&1 || true)
 replication=yes
-if docker run --rm --network host --entrypoint stashd "$STASHD_IMAGE" \
-     --replicaof "127.0.0.1 1" --no-such-option x 2>&1 | grep -q "unknown option 'replicaof'"; then
-  replication=no
-fi
+if grep -q "unknown option 'replicaof'" <<<"$probe"; then replication=no; fi
 if [[ $replication == yes ]]; then
   dc up -d --no-build
   services=(primary replica1 replica2)
