@@ -53,7 +53,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/stashd-docker.XXXXXX")
 solo=""
 cleanup() {
   set +e
-  [[ -n $solo ]] && docker rm -f "$solo" >/dev/null 2>&1
+  [[ -n $solo ]] && docker rm -f -v "$solo" >/dev/null 2>&1
   dc down -v --remove-orphans >/dev/null 2>&1
   rm -rf "$tmp"
   if [[ -n $dockerd_pid ]]; then
