@@ -149,11 +149,14 @@ void memory_section(NodeState& node, Fields& out) {
   out.add("rss_overhead_bytes", r.rss_overhead_bytes());
   out.fixed("mem_fragmentation_ratio", r.fragmentation_ratio(), 2);
   out.add("mem_fragmentation_bytes", r.fragmentation_bytes());
-  // Replication and AOF buffers, which Redis leaves out of eviction, do not exist yet.
-  out.add("mem_not_counted_for_evict", 0);
-  out.add("mem_replication_backlog", 0);
-  out.add("mem_total_replication_buffers", 0);
-  out.add("mem_clients_slaves", 0);
+  // Replication buffers (and the AOF buffer) are left out of eviction, as in Redis.
+  ReplicationStatus repl;
+  if (node.replication != nullptr) repl = node.replication->status();
+  out.add("mem_not_counted_for_evict",
+          node.replication_buffer_bytes + static_cast<uint64_t>(node.persistence.aof_buffer_length));
+  out.add("mem_replication_backlog", repl.backlog_allocated);
+  out.add("mem_total_replication_buffers", repl.backlog_allocated + repl.replica_buffers);
+  out.add("mem_clients_slaves", repl.replica_buffers);
   out.add("mem_clients_normal", r.clients_normal);
   out.add("mem_cluster_links", 0);
   out.add("mem_aof_buffer", 0);
@@ -213,17 +216,55 @@ void persistence_section(NodeState& node, Fields& out) {
 }
 
 void replication_section(NodeState& node, Fields& out) {
-  out.add("role", "master");
-  out.add("connected_slaves", 0);
-  out.add("master_failover_state", "no-failover");
-  out.add("master_replid", replication_id(node.run_id));
-  out.add("master_replid2", kNoReplicationId);
-  out.add("master_repl_offset", 0);
-  out.add("second_repl_offset", -1);
-  out.add("repl_backlog_active", 0);
-  out.add("repl_backlog_size", kDefaultBacklogSize);
-  out.add("repl_backlog_first_byte_offset", 0);
-  out.add("repl_backlog_histlen", 0);
+  if (node.replication == nullptr) {
+    out.add("role", "master");
+    out.add("connected_slaves", 0);
+    return;
+  }
+  ReplicationStatus s = node.replication->status();
+  out.add("role", s.replica ? "slave" : "master");
+  if (s.replica) {
+    out.add("master_host", s.master_host);
+    out.add("master_port", s.master_port);
+    out.add("master_link_status", s.link_up ? "up" : "down");
+    out.add("master_last_io_seconds_ago", s.last_io_s);
+    out.add("master_sync_in_progress", s.sync_in_progress ? 1 : 0);
+    out.add("slave_read_repl_offset", s.replica_offset);
+    out.add("slave_repl_offset", s.replica_offset);
+    if (s.sync_in_progress) {
+      out.add("master_sync_total_bytes", s.sync_total_bytes);
+      out.add("master_sync_read_bytes", s.sync_read_bytes);
+      out.add("master_sync_left_bytes",
+              s.sync_total_bytes >= 0 ? s.sync_total_bytes - s.sync_read_bytes : -1);
+      out.add("master_sync_perc",
+              fmt::format("{:.2f}", s.sync_total_bytes > 0
+                                        ? 100.0 * s.sync_read_bytes / s.sync_total_bytes
+                                        : 0.0));
+      out.add("master_sync_last_io_seconds_ago", s.sync_last_io_s);
+    }
+    if (!s.link_up) out.add("master_link_down_since_seconds", s.link_down_since_s);
+    out.add("slave_priority", 100);
+    out.add("slave_read_only", s.read_only ? 1 : 0);
+    out.add("replica_announced", 1);
+  }
+  out.add("connected_slaves", static_cast<int64_t>(s.replicas.size()));
+  if (!s.replica && node.config().min_replicas_to_write > 0) {
+    out.add("min_slaves_good_slaves", s.good_replicas);
+  }
+  for (size_t i = 0; i < s.replicas.size(); ++i) {
+    const ReplicaStatus& r = s.replicas[i];
+    out.add(fmt::format("slave{}", i), fmt::format("ip={},port={},state={},offset={},lag={}", r.ip,
+                                                   r.port, r.state, r.offset, r.lag_s));
+  }
+  out.add("master_failover_state", s.failover_state);
+  out.add("master_replid", s.replid);
+  out.add("master_replid2", s.replid2);
+  out.add("master_repl_offset", s.offset);
+  out.add("second_repl_offset", s.second_offset);
+  out.add("repl_backlog_active", s.backlog_active ? 1 : 0);
+  out.add("repl_backlog_size", s.backlog_size);
+  out.add("repl_backlog_first_byte_offset", s.backlog_first_byte);
+  out.add("repl_backlog_histlen", s.backlog_histlen);
 }
 
 void cpu_section(NodeState&, Fields& out) {

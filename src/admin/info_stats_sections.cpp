@@ -35,9 +35,11 @@ void stats_section(NodeState& node, Fields& out) {
   out.fixed("instantaneous_input_kbps", sampled.net_input.per_second() / 1024, 2);
   out.fixed("instantaneous_output_kbps", sampled.net_output.per_second() / 1024, 2);
   out.add("rejected_connections", s.rejected_connections);
-  out.add("sync_full", 0);
-  out.add("sync_partial_ok", 0);
-  out.add("sync_partial_err", 0);
+  ReplicationStatus repl;
+  if (node.replication != nullptr) repl = node.replication->status();
+  out.add("sync_full", repl.sync_full);
+  out.add("sync_partial_ok", repl.sync_partial_ok);
+  out.add("sync_partial_err", repl.sync_partial_err);
   out.add("expired_keys", ks.expired_keys);
   // Estimated by the cron once a second (0.00 until its first pass).
   out.fixed("expired_stale_perc", sampled.expired_stale_perc, 2);

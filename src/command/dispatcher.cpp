@@ -142,6 +142,7 @@ void Dispatcher::execute(Client& client, std::span<const std::string_view> argv)
   ++client.commands_processed;
   ++node_->stats().total_commands_processed;
   size_t out_before = client.out.size();
+  const bool replica_link = client.has(kClientReplica);
 
   if (client.reply_mode == ReplyMode::kSkipNext) client.reply_mode = ReplyMode::kSkipThis;
   bool suppress = client.reply_mode == ReplyMode::kOff || client.reply_mode == ReplyMode::kSkipThis;
@@ -152,10 +153,12 @@ void Dispatcher::execute(Client& client, std::span<const std::string_view> argv)
       reject(client, fmt::format("ERR Can't execute '{}': only (P|S)SUBSCRIBE / "
                                  "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
                                  row->full_name));
+    } else if (replication_refuses(client, *row)) {
+      // replied
     } else if (node_->persistence.loading && !row->has(kCmdLoading) && !node_->applying_stream) {
       ++row->rejected_calls;
       reject(client, kLoadingError);
-    } else if (writes_denied_by_disk_error() &&
+    } else if (!client.has(kClientMaster) && writes_denied_by_disk_error() &&
                (row->has(kCmdWrite) || row->full_name == "ping" ||
                 (row->full_name == "exec" && client.has(kClientMulti) && client.multi_write))) {
       // As Redis: PING too, so monitoring notices a node that cannot persist.
@@ -187,6 +190,8 @@ void Dispatcher::execute(Client& client, std::span<const std::string_view> argv)
   }
 
   if (suppress && client.reply_mode != ReplyMode::kOn) client.out.resize(out_before);
+  // A replica's link carries the stream to it: nothing it sends is answered (its PSYNC made it one).
+  if (replica_link && client.out.size() > out_before) client.out.resize(out_before);
   if (client.reply_mode == ReplyMode::kSkipThis) client.reply_mode = ReplyMode::kOn;
   if (node_->blocking().has_ready()) serve_blocked();
   node_->tracking().deliver_pending();
@@ -213,10 +218,44 @@ bool Dispatcher::writes_denied_by_disk_error() const {
   return p.aof_enabled && !p.aof_last_write_ok && !node_->applying_stream;
 }
 
+bool Dispatcher::replication_refuses(Client& client, Command& row) {
+  ReplicationControl* repl = node_->replication;
+  if (repl == nullptr || client.has(kClientMaster)) return false;
+  const Config& cfg = node_->config();
+  const bool writes = row.has(kCmdWrite) ||
+                      (row.full_name == "exec" && client.has(kClientMulti) && client.multi_write);
+  std::string_view error;
+  if (repl->is_replica()) {
+    if (!repl->link_up() && !cfg.replica_serve_stale_data && !row.has(kCmdStale)) {
+      error = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+    } else if (writes && cfg.replica_read_only) {
+      error = "READONLY You can't write against a read only replica.";
+    }
+  } else if (writes && repl->too_few_replicas()) {
+    error = "NOREPLICAS Not enough good replicas to write.";
+  }
+  if (error.empty()) return false;
+  ++row.rejected_calls;
+  if (row.full_name == "exec") {
+    abort_transaction(client);
+    reject(client, fmt::format("EXECABORT Transaction discarded because of: {}", error));
+  } else {
+    reject(client, error);
+  }
+  return true;
+}
+
 bool Dispatcher::rejected_for_memory(Client& client, Command& row) {
   Keyspace& ks = node_->keyspace();
   // Nothing is evicted while the dataset loads (as Redis): the replay must land whole.
   if (ks.eviction().maxmemory == 0 || node_->persistence.loading) return false;
+  // A replica follows its primary's DELs instead of evicting on its own (and never refuses the
+  // primary's stream).
+  if (client.has(kClientMaster)) return false;
+  if (node_->replication != nullptr && node_->replication->is_replica() &&
+      node_->config().replica_ignore_maxmemory) {
+    return false;
+  }
   // Like Redis, every command first gives the evictor a (time-bounded) chance; only commands that
   // may grow memory are refused when nothing more can be evicted.
   EvictResult result = ks.evictor().run();
@@ -267,6 +306,7 @@ void Dispatcher::retry_blocked(Client& client) {
 }
 
 void Dispatcher::finish_unblock(Client& client) {
+  client.wait_offset = -1;
   node_->blocking().unblock(&client);
   client.blocked_request.clear();
   if (client.transport) {
@@ -281,6 +321,12 @@ void Dispatcher::unblock_with(Client& client, const char* error) {
   if (!client.blocked) return;
   if (error != nullptr) {
     client.writer.error(error);
+  } else if (client.wait_offset >= 0) {
+    // WAIT answers its timeout with the replicas that did acknowledge.
+    int acked = node_->replication != nullptr
+                    ? node_->replication->acked_replicas(static_cast<uint64_t>(client.wait_offset))
+                    : 0;
+    client.writer.integer(acked);
   } else if (client.blocked_timeout_null_array) {
     client.writer.null_array();
   } else {

@@ -36,13 +36,14 @@ NodeState::NodeState(Config* config, ConfigRegistry* registry, const Clock* cloc
   });
   // Used memory as maxmemory counts it: every allocation (keys, values, client buffers), the
   // entry arena's live bytes and the big dictionary tables, which are mapped directly.
-  // The append-only file's unwritten buffer is not counted (as Redis): a slow disk must not
-  // evict keys.
+  // The append-only file's unwritten buffer and the replication buffers are not counted (as
+  // Redis): a slow disk or a slow replica must not evict keys.
   keyspace_.set_memory_meter([this] {
     size_t used = allocator::allocated_bytes() + keyspace_.arena().used_bytes() +
                   Dict::mapped_table_bytes();
-    size_t aof = static_cast<size_t>(persistence.aof_buffer_length);
-    return used > aof ? used - aof : 0;
+    size_t excluded = static_cast<size_t>(persistence.aof_buffer_length) +
+                      static_cast<size_t>(replication_buffer_bytes);
+    return used > excluded ? used - excluded : 0;
   });
   keyspace_.set_clock_us([this] { return clock_->now_us(); });
   apply_eviction_config();

@@ -16,8 +16,7 @@ namespace stashd {
 
 namespace {
 
-// Client classes as CLIENT LIST TYPE / CLIENT KILL TYPE name them. stashd has no replication yet,
-// so no client is ever a master or a replica.
+// Client classes as CLIENT LIST TYPE / CLIENT KILL TYPE name them.
 enum class ClientType { kNormal, kMaster, kReplica, kPubsub };
 
 std::optional<ClientType> parse_client_type(std::string_view name) {
@@ -30,6 +29,8 @@ std::optional<ClientType> parse_client_type(std::string_view name) {
 
 // A MONITOR client counts as normal, as in Redis.
 ClientType type_of(const Client& c) {
+  if (c.has(kClientMaster)) return ClientType::kMaster;
+  if (c.has(kClientReplica)) return ClientType::kReplica;
   return c.has(kClientPubsub) ? ClientType::kPubsub : ClientType::kNormal;
 }
 
@@ -40,6 +41,8 @@ void reply_unknown_type(CommandContext& ctx, std::string_view name) {
 std::string flag_letters(const Client& c) {
   std::string flags;
   if (c.has(kClientMonitor)) flags += 'O';
+  if (c.has(kClientReplica)) flags += 'S';
+  if (c.has(kClientMaster)) flags += 'M';
   if (c.blocked) flags += 'b';
   if (c.tracking) flags += 't';
   if (c.tracking && c.tracking_options.bcast) flags += 'B';

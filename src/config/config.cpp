@@ -259,3 +259,25 @@ void ConfigRegistry::on_change(std::string_view name, std::function<void()> hook
 }
 
 }  // namespace stashd
+
+namespace stashd {
+
+bool parse_replicaof(std::string_view value, std::string* host, int* port) {
+  size_t i = 0;
+  auto next_word = [&]() -> std::string_view {
+    while (i < value.size() && value[i] == ' ') ++i;
+    size_t start = i;
+    while (i < value.size() && value[i] != ' ') ++i;
+    return value.substr(start, i - start);
+  };
+  std::string_view h = next_word();
+  std::string_view p = next_word();
+  if (h.empty() || p.empty() || !next_word().empty()) return false;
+  int64_t n = 0;
+  if (!parse_i64(p, &n) || n < 1 || n > 65535) return false;
+  *host = std::string(h);
+  *port = static_cast<int>(n);
+  return true;
+}
+
+}  // namespace stashd

@@ -121,6 +121,17 @@ bool check_aof_dir_name(std::string* value, std::string* reason) {
   return false;
 }
 
+bool check_replicaof(std::string* value, std::string* reason) {
+  if (value->empty()) return true;
+  std::string host;
+  int port = 0;
+  if (!parse_replicaof(*value, &host, &port)) {
+    *reason = "expected \"<host> <port>\"";
+    return false;
+  }
+  return true;
+}
+
 using T = OptionType;
 
 // Bounds follow Redis 7's config table; `databases` is capped at what the keyspace stores.
@@ -167,6 +178,62 @@ const OptionSpec kOptions[] = {
      .default_value = "normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60",
      .runtime_mutable = true,
      .doc = "Per class: <class> <hard> <soft> <soft-seconds>; 0 disables a limit."},
+    {.name = "replicaof", .type = T::kString, .member = &Config::replicaof, .default_value = "",
+     .doc = "Start as a replica of \"<host> <port>\"; empty starts a primary (REPLICAOF changes "
+            "it at run time).",
+     .check = check_replicaof},
+    {.name = "masterauth", .type = T::kString, .member = &Config::masterauth,
+     .default_value = "", .runtime_mutable = true,
+     .doc = "Password a replica sends (AUTH) to its primary."},
+    {.name = "masteruser", .type = T::kString, .member = &Config::masteruser,
+     .default_value = "", .runtime_mutable = true,
+     .doc = "User name a replica sends with masterauth; empty sends the password alone."},
+    {.name = "replica-read-only", .type = T::kBool, .member = &Config::replica_read_only,
+     .default_value = "yes", .runtime_mutable = true,
+     .doc = "A replica refuses writes from its own clients (-READONLY)."},
+    {.name = "replica-serve-stale-data", .type = T::kBool,
+     .member = &Config::replica_serve_stale_data, .default_value = "yes", .runtime_mutable = true,
+     .doc = "A replica whose link is down still answers with the data it has; no answers "
+            "-MASTERDOWN to data commands."},
+    {.name = "replica-ignore-maxmemory", .type = T::kBool,
+     .member = &Config::replica_ignore_maxmemory, .default_value = "yes",
+     .runtime_mutable = true,
+     .doc = "A replica does not evict on its own: its primary's DELs keep it in step."},
+    {.name = "replica-announce-ip", .type = T::kString, .member = &Config::replica_announce_ip,
+     .default_value = "", .runtime_mutable = true,
+     .doc = "Address a replica reports to its primary (REPLCONF ip-address); empty: the "
+            "connection's."},
+    {.name = "repl-backlog-size", .type = T::kMemory, .member = &Config::repl_backlog_size,
+     .default_value = "1mb", .min = 16 * 1024, .runtime_mutable = true,
+     .doc = "Bytes of recent writes kept so a reconnecting replica can continue (+CONTINUE)."},
+    {.name = "repl-backlog-ttl", .type = T::kInt, .member = &Config::repl_backlog_ttl,
+     .default_value = "3600", .max = kIntMax, .runtime_mutable = true,
+     .doc = "Seconds without replicas after which a primary frees its backlog; 0 never does."},
+    {.name = "repl-ping-replica-period", .type = T::kInt,
+     .member = &Config::repl_ping_replica_period, .default_value = "10", .min = 1,
+     .max = kIntMax, .runtime_mutable = true,
+     .doc = "Seconds between the PINGs a primary sends down its replication stream."},
+    {.name = "repl-timeout", .type = T::kInt, .member = &Config::repl_timeout,
+     .default_value = "60", .min = 1, .max = kIntMax, .runtime_mutable = true,
+     .doc = "Seconds of silence after which a replication link is dropped (both sides)."},
+    {.name = "repl-diskless-sync", .type = T::kBool, .member = &Config::repl_diskless_sync,
+     .default_value = "yes", .runtime_mutable = true,
+     .doc = "Stream full-sync snapshots to replicas over the socket instead of through a file."},
+    {.name = "repl-diskless-sync-delay", .type = T::kInt,
+     .member = &Config::repl_diskless_sync_delay, .default_value = "5", .max = kIntMax,
+     .runtime_mutable = true,
+     .doc = "Seconds a diskless full sync waits for more replicas to share it."},
+    {.name = "repl-diskless-sync-max-replicas", .type = T::kInt,
+     .member = &Config::repl_diskless_sync_max_replicas, .default_value = "0", .max = kIntMax,
+     .runtime_mutable = true,
+     .doc = "Start a diskless sync before the delay once this many replicas wait; 0: no limit."},
+    {.name = "min-replicas-to-write", .type = T::kInt, .member = &Config::min_replicas_to_write,
+     .default_value = "0", .max = kIntMax, .runtime_mutable = true,
+     .doc = "Refuse writes (-NOREPLICAS) unless this many replicas are online with a lag of at "
+            "most min-replicas-max-lag; 0 disables."},
+    {.name = "min-replicas-max-lag", .type = T::kInt, .member = &Config::min_replicas_max_lag,
+     .default_value = "10", .max = kIntMax, .runtime_mutable = true,
+     .doc = "Seconds since its last acknowledgement within which a replica counts as good."},
     {.name = "hz", .type = T::kInt, .member = &Config::hz, .default_value = "10",
      .max = kIntMax, .runtime_mutable = true,
      .doc = "Background task frequency per second, clamped to 1..500.", .clamp_min = 1,

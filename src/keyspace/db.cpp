@@ -116,7 +116,8 @@ EntryIndex Db::lookup(std::string_view key, bool touch_it) {
   EntryIndex e = dict_.find(key, h);
   if (e == kNoEntry) return kNoEntry;
   if (is_expired(e)) {
-    expire_entry(e, h);
+    // A replica hides a key its primary has not deleted yet, but leaves the deleting to it.
+    if (keyspace_->expire_on_access()) expire_entry(e, h);
     return kNoEntry;
   }
   if (touch_it) touch(e);
@@ -403,7 +404,7 @@ EntryIndex Db::random_key() {
   for (int attempt = 0; attempt < 100 && dict_.size() > 0; ++attempt) {
     EntryIndex e = dict_.random_entry([this] { return keyspace_->random(); });
     if (!is_expired(e)) return e;
-    expire_entry(e, Dict::hash(view(e).key()));
+    if (keyspace_->expire_on_access()) expire_entry(e, Dict::hash(view(e).key()));
   }
   return kNoEntry;
 }

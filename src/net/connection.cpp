@@ -216,7 +216,9 @@ bool Connection::over_output_limit(int64_t now_ms) {
 
 bool Connection::output_limit_reached(int64_t now_ms) {
   const Config& cfg = node_->config();
-  const OutputBufferLimit& limit = client_.has(kClientPubsub)
+  const OutputBufferLimit& limit = client_.has(kClientReplica)
+                                       ? cfg.client_output_buffer_limit_replica
+                                   : client_.has(kClientPubsub)
                                        ? cfg.client_output_buffer_limit_pubsub
                                        : cfg.client_output_buffer_limit_normal;
   int64_t pending = static_cast<int64_t>(output_pending_bytes());
@@ -278,7 +280,8 @@ void Connection::on_written(const asio::error_code& ec, size_t n) {
 void Connection::tick(int64_t now_ms) {
   if (closed_) return;
   const Config& cfg = node_->config();
-  if (cfg.timeout > 0 && !client_.has(kClientMonitor) && !client_.blocked &&
+  if (cfg.timeout > 0 && !client_.has(kClientMonitor) && !client_.has(kClientReplica) &&
+      !client_.blocked &&
       now_ms - client_.last_interaction_ms > cfg.timeout * 1000) {
     spdlog::debug("closing idle client {}", client_.addr);
     close();

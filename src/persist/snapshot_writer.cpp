@@ -72,6 +72,7 @@ Status SnapshotWriter::write(const Keyspace& keyspace) {
   put_aux(format::kAuxKeys, fmt::format("{}", total_keys));
   put_aux(format::kAuxExpires, fmt::format("{}", total_expires));
   put_aux(format::kAuxAccess, tracks_lfu(keyspace.eviction().policy) ? "lfu" : "lru");
+  for (const auto& [name, value] : options_.aux) put_aux(name, value);
   for (int i = 0; i < n; ++i) {
     if (keys[i] == 0) continue;
     Status s = put_db(keyspace.db(i), i, keys[i], expires[i]);

@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <utility>
 
 namespace stashd {
 
@@ -41,10 +42,20 @@ persist::SnapshotOptions snapshot_options(NodeState& node) {
   o.checksum = node.config().rdbchecksum;
   o.now_ms = wall_clock_ms();
   o.used_memory = node.keyspace().used_memory();
+  if (node.replication != nullptr) {
+    // Where the data stands in the replication stream: a node restarted from this snapshot can
+    // ask its primary to continue from here (PSYNC) instead of a full sync.
+    std::string replid;
+    uint64_t offset = 0;
+    node.replication->history(&replid, &offset);
+    o.aux.emplace_back("repl-id", replid);
+    o.aux.emplace_back("repl-offset", std::to_string(offset));
+  }
   return o;
 }
 
-std::string fork_persistence_child(const std::function<bool()>& work, PersistenceChild* out) {
+std::string fork_persistence_child(const std::function<bool()>& work, PersistenceChild* out,
+                                   int keep_fd) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return std::strerror(errno);
   auto start = std::chrono::steady_clock::now();
@@ -54,8 +65,13 @@ std::string fork_persistence_child(const std::function<bool()>& work, Persistenc
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
     std::signal(SIGHUP, SIG_IGN);  // a reload (log reopen) is for the parent, not a save's end
-    close_range(3, static_cast<unsigned>(fds[1]) - 1, 0);
-    close_range(static_cast<unsigned>(fds[1]) + 1, ~0U, 0);
+    // Everything from 3 up goes, but the report pipe and keep_fd.
+    unsigned lo = static_cast<unsigned>(fds[1]);
+    unsigned hi = keep_fd >= 0 ? static_cast<unsigned>(keep_fd) : lo;
+    if (lo > hi) std::swap(lo, hi);
+    if (lo > 3) close_range(3, lo - 1, 0);
+    if (hi > lo + 1) close_range(lo + 1, hi - 1, 0);
+    close_range(hi + 1, ~0U, 0);
     bool ok = false;
     try {
       ok = work();

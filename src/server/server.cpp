@@ -17,6 +17,7 @@
 
 #include "stashd/admin/stats_sampler.h"
 #include "stashd/commands/registry.h"
+#include "stashd/common/strings.h"
 #include "stashd/keyspace/evictor.h"
 #include "stashd/persist/snapshot.h"
 
@@ -116,6 +117,7 @@ int Server::run() {
     if (!config_->pidfile.empty()) std::remove(config_->pidfile.c_str());
     return 1;
   }
+  replication_.start(loaded_replid_, loaded_repl_offset_);
   spdlog::info("Ready to accept connections");
   systemd_.ready("Ready to accept connections");
   io_.run();
@@ -176,6 +178,7 @@ void Server::cron() {
   int64_t now = node_.clock().now_ms();
   saves_.cron(now);
   aof_.cron(now);
+  replication_.cron(now);
   if (node_.persistence.loading) return;  // the loader's progress callback serves clients then
   node_.keyspace().set_now_ms(now);
   auto deadline = std::chrono::steady_clock::now() + kCronBudget;
@@ -188,7 +191,9 @@ void Server::cron() {
   }
   expire_cycle();
   ks.grow_sketch_if_needed();
-  if (ks.evictor().over_limit()) continue_eviction();
+  // A replica leaves eviction to its primary (replica-ignore-maxmemory).
+  const bool replica_evicts = !replication_.is_replica() || !config_->replica_ignore_maxmemory;
+  if (replica_evicts && ks.evictor().over_limit()) continue_eviction();
   std::vector<std::shared_ptr<net::Connection>> conns;
   conns.reserve(connections_.size());
   for (auto& [ptr, conn] : connections_) conns.push_back(conn);
@@ -198,7 +203,8 @@ void Server::cron() {
 
 void Server::expire_cycle() {
   expire_cycle_posted_ = false;
-  if (!config_->active_expire_enabled || stopping_) return;
+  // A replica's keys expire when its primary's DELs arrive.
+  if (!config_->active_expire_enabled || stopping_ || replication_.is_replica()) return;
   Keyspace& ks = node_.keyspace();
   ks.set_now_ms(node_.clock().now_ms());
   auto deadline = std::chrono::steady_clock::now() + kCronBudget;
@@ -324,6 +330,11 @@ bool Server::load_snapshot() {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   spdlog::info("DB loaded from disk: {} keys ({} already expired, skipped) in {:.3f} seconds",
                result.keys_loaded, result.expired_skipped, seconds);
+  for (const auto& [name, value] : result.aux) {
+    int64_t offset = 0;
+    if (name == "repl-id") loaded_replid_ = value;
+    if (name == "repl-offset" && parse_i64(value, &offset)) loaded_repl_offset_ = offset;
+  }
   return true;
 }
 
@@ -360,6 +371,7 @@ void Server::shutdown(const char* reason) {
   stopping_ = true;
   aof_.kill_child();
   aof_.close();  // everything appended is written and fsynced before the process ends
+  replication_.stop();
   spdlog::info("received {}, shutting down", reason);
   for (auto& acceptor : acceptors_) {
     asio::error_code ec;

@@ -58,6 +58,8 @@ enum ClientFlag : uint32_t {
   kClientNoEvict = 1u << 2,
   kClientPubsub = 1u << 3,
   kClientMulti = 1u << 4,
+  kClientMaster = 1u << 5,   // this replica's link to its primary: the stream it applies
+  kClientReplica = 1u << 6,  // a replica's link on its primary (after PSYNC)
 };
 
 class Client {
@@ -111,6 +113,10 @@ class Client {
   bool blocked_timeout_null_array = true;  // else a null bulk (BLMOVE, BRPOPLPUSH)
   bool block_retry = false;                // the blocked request is being retried
   bool block_again = false;                // ...and asked to keep waiting
+  // WAIT: the replication offset this client waits for replicas to acknowledge (-1: not waiting)
+  // and how many it wants; on timeout it is answered with the number that did.
+  int64_t wait_offset = -1;
+  int wait_replicas = 0;
 
   std::string out;  // replies not yet handed to the socket
   resp::ReplyWriter writer{&out, 2};

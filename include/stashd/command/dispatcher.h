@@ -25,6 +25,8 @@ class Dispatcher {
   void block_timed_out(Client& client);
   // Unblocks a client with a given reply (CLIENT UNBLOCK): nullptr replies the timeout value.
   void unblock_with(Client& client, const char* error);
+  // Unblocks a client whose reply the caller already wrote (WAIT satisfied).
+  void unblock_replied(Client& client) { finish_unblock(client); }
   // Whether CLIENT PAUSE holds this request back right now.
   bool paused(const Client& client, std::span<const std::string_view> argv) const;
 
@@ -36,6 +38,9 @@ class Dispatcher {
   // Evicts as maxmemory requires; when memory stays over it, refuses a command that may use more
   // (denyoom, or EXEC of such) with -OOM and returns true.
   bool rejected_for_memory(Client& client, Command& row);
+  // Replication refuses the command: -READONLY and -MASTERDOWN on a replica, -NOREPLICAS on a
+  // primary short of good replicas (min-replicas-to-write). Replies and returns true.
+  bool replication_refuses(Client& client, Command& row);
   // The last background save failed and stop-writes-on-bgsave-error holds: writes get -MISCONF.
   bool writes_denied_by_disk_error() const;
   bool snapshot_error_denies_writes() const;

@@ -18,6 +18,7 @@
 #include "stashd/command/persistence.h"
 #include "stashd/command/propagation.h"
 #include "stashd/command/pubsub.h"
+#include "stashd/command/replication.h"
 #include "stashd/command/slowlog.h"
 #include "stashd/command/tracking.h"
 #include "stashd/command/watch_registry.h"
@@ -97,6 +98,9 @@ class NodeState {
 
   ServerControl* control = nullptr;
   SnapshotControl* snapshots = nullptr;  // SAVE/BGSAVE (set by the server)
+  ReplicationControl* replication = nullptr;  // REPLICAOF, WAIT, INFO replication (the server)
+  // The backlog and replicas' pending output: left out of used memory for eviction.
+  uint64_t replication_buffer_bytes = 0;
   // Runs before any reply leaves for a socket (the append-only file writes, and under always
   // fsyncs, what those replies acknowledge). With group_replies, connections defer their socket
   // writes until the requests already read in this loop pass have run, so one write() and one

@@ -24,6 +24,7 @@ void register_sort_commands(CommandTable& table);     // src/commands/sort_cmds.
 void register_memory_commands(CommandTable& table);   // src/commands/memory_cmds.cpp
 void register_dump_commands(CommandTable& table);     // src/commands/dump_cmds.cpp
 void register_persistence_commands(CommandTable& table);  // src/commands/persistence_cmds.cpp
+void register_replication_commands(CommandTable& table);  // src/commands/replication_cmds.cpp
 
 inline void register_all_commands(CommandTable& table) {
   register_connection_commands(table);
@@ -44,6 +45,7 @@ inline void register_all_commands(CommandTable& table) {
   register_memory_commands(table);
   register_dump_commands(table);
   register_persistence_commands(table);
+  register_replication_commands(table);
 }
 
 }  // namespace stashd

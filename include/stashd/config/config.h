@@ -83,7 +83,27 @@ struct Config {
   int64_t auto_aof_rewrite_percentage = 100;
   int64_t auto_aof_rewrite_min_size = 64LL * 1024 * 1024;
   bool aof_load_truncated = true;
+  // Replication (Redis 7 names and defaults).
+  std::string replicaof;  // "<host> <port>", "" = a primary
+  std::string masterauth;
+  std::string masteruser;
+  bool replica_read_only = true;
+  bool replica_serve_stale_data = true;
+  bool replica_ignore_maxmemory = true;
+  std::string replica_announce_ip;
+  int64_t repl_backlog_size = 1024 * 1024;
+  int64_t repl_backlog_ttl = 3600;
+  int64_t repl_ping_replica_period = 10;
+  int64_t repl_timeout = 60;
+  bool repl_diskless_sync = true;
+  int64_t repl_diskless_sync_delay = 5;
+  int64_t repl_diskless_sync_max_replicas = 0;
+  int64_t min_replicas_to_write = 0;
+  int64_t min_replicas_max_lag = 10;
 };
+
+// "<host> <port>" of the replicaof option; false when malformed.
+bool parse_replicaof(std::string_view value, std::string* host, int* port);
 
 // The save points of `save`, parsed: a snapshot is due when at least `changes` writes happened and
 // `seconds` passed since the last successful save.

@@ -43,6 +43,10 @@ class Keyspace {
 
   void set_now_ms(int64_t now_ms) { now_ms_ = now_ms; }
   int64_t now_ms() const { return now_ms_; }
+  // Whether reads delete keys found expired (a primary) or only hide them (a replica, whose
+  // primary sends the DELs).
+  void set_expire_on_access(bool on) { expire_on_access_ = on; }
+  bool expire_on_access() const { return expire_on_access_; }
   // 24-bit seconds clock stored in each entry for OBJECT IDLETIME (wraps after ~194 days).
   uint32_t lru_clock() const { return static_cast<uint32_t>(now_ms_ / 1000) & 0xFFFFFF; }
 
@@ -110,6 +114,7 @@ class Keyspace {
   std::vector<std::unique_ptr<Db>> dbs_;
   KeyspaceStats stats_;
   int64_t now_ms_ = 0;
+  bool expire_on_access_ = true;
   uint64_t rng_state_ = 0x9E3779B97F4A7C15ULL;
   std::function<void(int, std::string_view)> on_expire_;
   std::function<void(int, std::string_view)> on_evict_;

@@ -31,6 +31,8 @@ struct SnapshotOptions {
   bool checksum = true;      // rdbchecksum: "no" writes a checksum of 0
   int64_t now_ms = 0;        // the creation time; keys whose deadline is <= now_ms are left out
   uint64_t used_memory = 0;  // recorded in the "used-mem" aux field
+  // More aux fields (the replication id and offset the snapshot corresponds to).
+  std::vector<std::pair<std::string, std::string>> aux;
 };
 
 struct SnapshotResult {

@@ -25,10 +25,12 @@ struct PersistenceChild {
   int64_t fork_usec = 0;   // how long fork() took
 };
 
-// Forks. The child closes every descriptor but its report pipe (the listening port, client
+// Forks. The child closes every descriptor but its report pipe (and keep_fd) (the listening port, client
 // sockets, the log file), runs work(), writes its Private_Dirty bytes (pages it copied or wrote)
 // to the pipe and exits 0 if work() returned true, else 1. On failure returns the error text.
-std::string fork_persistence_child(const std::function<bool()>& work, PersistenceChild* out);
+// keep_fd (if >= 0) also stays open in the child: where a diskless replication sync writes.
+std::string fork_persistence_child(const std::function<bool()>& work, PersistenceChild* out,
+                                   int keep_fd = -1);
 // The copy-on-write bytes the child reported (0 if it died first); closes the pipe.
 uint64_t read_child_report(PersistenceChild* child);
 

@@ -17,6 +17,7 @@
 #include "stashd/net/connection.h"
 #include "stashd/server/append_only.h"
 #include "stashd/server/background_save.h"
+#include "stashd/server/replication.h"
 #include "stashd/server/systemd_notify.h"
 
 namespace stashd {
@@ -68,6 +69,10 @@ class Server final : public ServerControl, public net::ConnectionOwner {
   BackgroundSave saves_{&node_};
   AppendOnly aof_{&node_, &dispatcher_};
   asio::io_context io_;
+  Replication replication_{&node_, &dispatcher_, io_};
+  // The replication history the loaded snapshot recorded (repl-id, repl-offset).
+  std::string loaded_replid_;
+  int64_t loaded_repl_offset_ = -1;
   asio::steady_timer cron_timer_;
   asio::signal_set signals_;
   SystemdNotifier systemd_{&io_, config_->supervised};
