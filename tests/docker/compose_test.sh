@@ -3,33 +3,12 @@
 # brings docker/docker-compose.yml up on free loopback ports under its own project name, waits for
 # the HEALTHCHECK, writes through the primary and reads from both replicas, restarts the primary
 # and checks the data survived in its volume, runs a container with a mounted config file, and
-# tears everything down (down -v; the image stays as build cache) on any exit. Starts dockerd
-# through ../shared/tools/docker-up.sh only when docker is installed but not running (never
-# installs it), and stops it again by pid. Exits 77 (ctest SKIP) with a SKIPPED line when docker is unavailable.
-# The replica reads run only when the image's stashd knows the replicaof option.
+# tears everything down (down -v; the image stays as build cache) on any exit. Docker comes from
+# docker_env.sh (exit 77, ctest SKIP, with a SKIPPED line when there is none). The replica reads
+# run only when the image's stashd knows the replicaof option.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
-skip() { echo "SKIPPED: docker not available ($*)"; exit 77; }
-fail() { echo "FAIL: $*" >&2; exit 1; }
-# Polls a command (no fixed sleeps): wait_for SECONDS CMD...
-wait_for() {
-  local deadline=$((SECONDS + $1)); shift
-  until "$@" >/dev/null 2>&1; do ((SECONDS < deadline)) || return 1; sleep 0.2; done
-}
-
-dockerd_pid=""
-if ! docker info >/dev/null 2>&1; then
-  up=$src/../shared/tools/docker-up.sh
-  command -v docker >/dev/null || skip "no docker client"
-  if command -v dockerd >/dev/null && command -v docker-compose >/dev/null \
-     && command -v debootstrap >/dev/null && [[ -f $up && $(id -u) == 0 ]]; then
-    echo "docker installed but not running: starting it with $up"
-    bash "$up" || skip "docker-up.sh could not start dockerd"
-    dockerd_pid=$(cat /var/run/docker.pid 2>/dev/null || true)
-  else
-    skip "no running daemon, and starting one would need installing docker"
-  fi
-fi
+source "$src/tests/docker/docker_env.sh"
 if command -v docker-compose >/dev/null; then
   compose=(docker-compose)
 elif docker compose version >/dev/null 2>&1; then
@@ -37,12 +16,6 @@ elif docker compose version >/dev/null 2>&1; then
 else
   skip "neither docker-compose nor the docker compose plugin is installed"
 fi
-docker image inspect debian:bookworm-slim >/dev/null 2>&1 \
-  || skip "no local debian:bookworm-slim base image (../shared/tools/docker-up.sh builds it)"
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 # A fixed tag, kept after the test: its layers are the next run's build cache.
 export STASHD_IMAGE="stashd:compose-test"
 export STASHD_PRIMARY_PORT=$(free_port) STASHD_REPLICA1_PORT=$(free_port) STASHD_REPLICA2_PORT=$(free_port)
@@ -56,10 +29,7 @@ cleanup() {
   [[ -n $solo ]] && docker rm -f -v "$solo" >/dev/null 2>&1
   dc down -v --remove-orphans >/dev/null 2>&1
   rm -rf "$tmp"
-  if [[ -n $dockerd_pid ]]; then
-    kill "$dockerd_pid" 2>/dev/null
-    while kill -0 "$dockerd_pid" 2>/dev/null; do sleep 0.2; done
-  fi
+  stop_started_dockerd
 }
 trap cleanup EXIT
 
