@@ -217,8 +217,18 @@ void persistence_section(NodeState& node, Fields& out) {
 
 void replication_section(NodeState& node, Fields& out) {
   if (node.replication == nullptr) {
+    // A node without the server's replication (tests, tools): a primary that never replicated.
     out.add("role", "master");
     out.add("connected_slaves", 0);
+    out.add("master_failover_state", "no-failover");
+    out.add("master_replid", replication_id(node.run_id));
+    out.add("master_replid2", kNoReplicationId);
+    out.add("master_repl_offset", 0);
+    out.add("second_repl_offset", -1);
+    out.add("repl_backlog_active", 0);
+    out.add("repl_backlog_size", kDefaultBacklogSize);
+    out.add("repl_backlog_first_byte_offset", 0);
+    out.add("repl_backlog_histlen", 0);
     return;
   }
   ReplicationStatus s = node.replication->status();

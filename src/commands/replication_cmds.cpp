@@ -1,4 +1,4 @@
-// Owns: REPLICAOF/SLAVEOF, ROLE, REPLCONF, PSYNC/SYNC and WAIT: argument parsing and replies over
+// Owns: REPLICAOF/SLAVEOF, ROLE, REPLCONF, PSYNC/SYNC, WAIT and FAILOVER: argument parsing and replies over
 // the node's ReplicationControl (the server runs the links). Must not touch: sockets, the
 // replication stream. Thread: the event loop.
 #include <fmt/format.h>
@@ -113,6 +113,61 @@ void wait(CommandContext& ctx) {
   repl->wait_started(ctx.client, offset, static_cast<int>(*replicas));
 }
 
+// FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT milliseconds]
+void failover(CommandContext& ctx) {
+  ReplicationControl* repl = replication_or_error(ctx);
+  if (repl == nullptr) return;
+  std::string host;
+  int64_t port = 0;
+  int64_t timeout = 0;
+  bool force = false;
+  bool abort = false;
+  bool has_timeout = false;
+  for (size_t i = 1; i < ctx.argc(); ++i) {
+    if (ctx.arg_is(i, "to") && i + 2 < ctx.argc() && host.empty()) {
+      host = std::string(ctx.arg(i + 1));
+      if (!parse_i64(ctx.arg(i + 2), &port) || port < 1 || port > 65535) {
+        ctx.error("ERR Invalid target port");
+        return;
+      }
+      i += 2;
+    } else if (ctx.arg_is(i, "timeout") && i + 1 < ctx.argc() && !has_timeout) {
+      if (!parse_i64(ctx.arg(i + 1), &timeout) || timeout <= 0) {
+        ctx.error("ERR FAILOVER timeout must be greater than 0");
+        return;
+      }
+      has_timeout = true;
+      ++i;
+    } else if (ctx.arg_is(i, "force") && !force) {
+      force = true;
+    } else if (ctx.arg_is(i, "abort") && !abort) {
+      abort = true;
+    } else {
+      ctx.error(errors::kSyntax);
+      return;
+    }
+  }
+  std::string failure;
+  if (abort) {
+    if (!host.empty() || force || has_timeout) {
+      ctx.error("ERR FAILOVER abort cannot be used with other options.");
+      return;
+    }
+    failure = repl->abort_failover();
+  } else {
+    if (force && (host.empty() || !has_timeout)) {
+      ctx.error("ERR FAILOVER with force option requires both a timeout and target HOST and IP.");
+      return;
+    }
+    failure = repl->failover(host, static_cast<int>(port), timeout, force);
+  }
+  if (failure.empty()) {
+    ctx.out.ok();
+  } else {
+    ctx.error(failure);
+  }
+}
+
 }  // namespace
 
 void register_replication_commands(CommandTable& table) {
@@ -134,6 +189,9 @@ void register_replication_commands(CommandTable& table) {
              "O(1)"});
   table.add({"sync", 1, kCmdAdmin | kCmdNoscript | kCmdNoMulti, 0, 0, 0, kAdminAcl, psync,
              "server", "1.0.0", "An internal command used in replication.", "O(1)"});
+  table.add({"failover", -1, kCmdAdmin | kCmdNoscript | kCmdStale, 0, 0, 0, kAdminAcl, failover,
+             "server", "6.2.0", "Starts a coordinated failover from a server to one of its replicas.",
+             "O(1)"});
   table.add({"wait", 3, kCmdNoscript | kCmdBlocking, 0, 0, 0, kAclConnection, wait,
              "generic", "3.0.0",
              "Blocks until the asynchronous replication of all preceding write commands sent by "

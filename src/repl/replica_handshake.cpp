@@ -71,7 +71,9 @@ HandshakeStep ReplicaHandshake::after_port() {
 HandshakeStep ReplicaHandshake::psync() {
   std::string offset = settings_.next_offset < 0 ? "-1" : std::to_string(settings_.next_offset);
   std::string replid = settings_.next_offset < 0 ? "?" : settings_.replid;
-  return send(HandshakeStage::kPsync, {"PSYNC", replid, offset});
+  std::vector<std::string> command{"PSYNC", replid, offset};
+  if (settings_.failover) command.emplace_back("FAILOVER");
+  return send(HandshakeStage::kPsync, std::move(command));
 }
 
 HandshakeStep ReplicaHandshake::on_reply(std::string_view line) {

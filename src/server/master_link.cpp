@@ -79,7 +79,8 @@ void MasterLink::start() {
       settings.masteruser = n.config().masteruser;
       settings.listening_port = n.control != nullptr ? n.control->tcp_port() : n.config().port;
       settings.listening_ip = n.config().replica_announce_ip;
-      if (self->repl_->offset() > 0) {
+      settings.failover = self->repl_->psync_failover_;
+      if (self->repl_->has_history()) {
         settings.replid = self->repl_->ids().replid;
         settings.next_offset = static_cast<int64_t>(self->repl_->offset()) + 1;
       }
@@ -234,6 +235,7 @@ void MasterLink::handle_step(const repl::HandshakeStep& step) {
       node.add_client(master_.get());
       state_ = State::kConnected;
       send_ack();
+      repl_->link_connected();
       return;
     }
   }
@@ -319,6 +321,7 @@ bool MasterLink::load_snapshot() {
   state_ = State::kConnected;
   // A diskless primary starts the stream after this first acknowledgement.
   send_ack();
+  repl_->link_connected();
   return true;
 }
 
@@ -364,6 +367,10 @@ void MasterLink::process_stream() {
       repl_->relay(bytes);
     }
     start_ += consumed;
+    if (ack_requested_) {
+      ack_requested_ = false;
+      send_ack();
+    }
   }
 }
 

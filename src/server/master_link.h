@@ -32,6 +32,8 @@ class MasterLink : public std::enable_shared_from_this<MasterLink>, public Clien
   void close(const std::string& why, bool failed, bool notify = true);
   void cron(int64_t now_ms);
   void send_ack();
+  // REPLCONF GETACK: acknowledge once the command asking is itself applied (its bytes counted).
+  void request_ack() { ack_requested_ = true; }
 
   State state() const { return state_; }
   const char* role_state() const;  // ROLE's: connecting, sync, connected
@@ -76,6 +78,7 @@ class MasterLink : public std::enable_shared_from_this<MasterLink>, public Clien
   bool writing_in_flight_ = false;
   int64_t last_io_ms_ = 0;
   int64_t last_ack_ms_ = 0;
+  bool ack_requested_ = false;
 
   std::unique_ptr<repl::ReplicaHandshake> handshake_;
   repl::BulkReceiver bulk_;

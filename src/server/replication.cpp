@@ -81,6 +81,7 @@ void Replication::start(const std::string& loaded_replid, int64_t loaded_offset)
   if (!loaded_replid.empty() && loaded_offset >= 0) {
     ids_.replid = loaded_replid;
     base_offset_ = static_cast<uint64_t>(loaded_offset);
+    loaded_history_ = true;
     spdlog::info("The dataset is offset {} of replication id {}", base_offset_, ids_.replid);
   }
   std::string host;
@@ -249,12 +250,20 @@ std::string Replication::replconf(Client& client, std::span<const std::string_vi
       if (peer == nullptr) return "";  // as Redis: only replicas acknowledge
       peer->ack_offset = std::max(peer->ack_offset, static_cast<uint64_t>(offset));
       peer->ack_ms = node_->clock().now_ms();
-      if (peer->state == PeerState::kWaitAck) put_online(peer);
+      if (peer->state == PeerState::kWaitAck) {
+        // Not inside the replica's own command: nothing it sends is answered, so output added
+        // to its connection now would be dropped with the (empty) reply.
+        asio::post(io_, [this, id = client.id] {
+          Client* c = node_->find_client(id);
+          Peer* p = c != nullptr ? peer_of(*c) : nullptr;
+          if (p != nullptr && p->state == PeerState::kWaitAck) put_online(p);
+        });
+      }
       check_waiters();
       return "";
     }
     if (iequals(option, "getack")) {
-      if (client.has(kClientMaster) && link_) link_->send_ack();
+      if (client.has(kClientMaster) && link_) link_->request_ack();
       return "";
     }
     if (iequals(option, "listening-port")) {
@@ -278,11 +287,23 @@ std::string Replication::replconf(Client& client, std::span<const std::string_vi
 std::string Replication::psync(Client& client, std::span<const std::string_view> argv) {
   if (client.has(kClientReplica)) return "";  // already a replica: ignored, as Redis does
   if (client.has(kClientMaster)) return "ERR the master link cannot PSYNC";
-  if (is_replica() && !link_up()) return "NOMASTERLINK Can't SYNC while not connected with my master";
   const bool legacy = iequals(argv[0], "sync");
   std::string_view replid = legacy ? "?" : argv[1];
   int64_t next = -1;
   if (!legacy && !parse_i64(argv[2], &next)) next = -1;
+  if (!legacy && argv.size() > 3) {
+    if (argv.size() != 4 || !iequals(argv[3], "failover")) return "ERR syntax error";
+    // Our primary hands over to us: it is in sync with us exactly, so we take over and it
+    // continues as our replica.
+    if (!is_replica()) return "ERR PSYNC FAILOVER can't be sent to a master.";
+    if (replid != ids_.replid) return "ERR PSYNC FAILOVER replid must match my replid.";
+    if (next != static_cast<int64_t>(offset()) + 1) {
+      return "ERR PSYNC FAILOVER offset must match my offset.";
+    }
+    spdlog::info("Failover request received from {}: taking over as the primary", client.addr);
+    promote();
+  }
+  if (is_replica() && !link_up()) return "NOMASTERLINK Can't SYNC while not connected with my master";
 
   auto peer = std::make_unique<Peer>();
   peer->client_id = client.id;
@@ -618,6 +639,7 @@ bool Replication::too_few_replicas() const {
 
 void Replication::cron(int64_t now_ms) {
   if (job_) reap_sync_child();
+  if (failover_ == Failover::kWaitingForSync) failover_cron(now_ms);
   if (job_ && job_->diskless && !job_->reading && !job_->source_done) pump_sync_job();
   const int64_t now_s = now_ms / 1000;
   if (now_s == last_cron_s_) return;
@@ -749,8 +771,17 @@ void Replication::link_closed(bool failed) {
   const int64_t now = node_->clock().now_ms();
   if (link_down_since_ms_ == 0) link_down_since_ms_ = now;
   connect_failures_ = failed ? std::min(connect_failures_ + 1, 6) : 0;
+  if (failover_ == Failover::kInProgress) {
+    // The target did not take over: stay (become again) the primary.
+    end_failover("the target refused or could not be reached", true);
+    return;
+  }
   // Retry at once after a clean drop; back off (up to 5 s) while the primary keeps failing.
   next_connect_ms_ = now + (failed ? std::min<int64_t>(5000, 250LL << connect_failures_) : 0);
+}
+
+void Replication::link_connected() {
+  if (failover_ == Failover::kInProgress) end_failover("the new primary accepted", false);
 }
 
 void Replication::synced(const std::string& replid, uint64_t offset) {
@@ -780,6 +811,91 @@ void Replication::continued(const std::string& replid) {
 
 bool Replication::link_up() const {
   return !is_replica() || (link_ && link_->state() == MasterLink::State::kConnected);
+}
+
+// ---- FAILOVER ---------------------------------------------------------------------------------
+
+std::string Replication::failover(const std::string& host, int port, int64_t timeout_ms,
+                                  bool force) {
+  if (is_replica()) return "ERR FAILOVER is not valid when server is a replica.";
+  forget_closed_peers();
+  if (peers_.empty()) return "ERR FAILOVER requires connected replicas.";
+  if (failover_ != Failover::kNone) return "ERR FAILOVER already in progress.";
+  if (!host.empty()) {
+    bool found = std::any_of(peers_.begin(), peers_.end(), [&](const auto& p) {
+      return p->state == PeerState::kOnline && p->port == port &&
+             (p->ip == host || (host == "localhost" && p->ip == "127.0.0.1"));
+    });
+    if (!found) return "ERR FAILOVER target HOST and PORT is not a replica.";
+  }
+  const int64_t now = node_->clock().now_ms();
+  failover_ = Failover::kWaitingForSync;
+  failover_host_ = host;
+  failover_port_ = port;
+  failover_force_ = force;
+  failover_deadline_ms_ = timeout_ms > 0 ? now + timeout_ms : 0;
+  // Writes wait (CLIENT PAUSE WRITE) so the target can catch up with everything acknowledged.
+  paused_end_before_ = node_->pause_end_ms;
+  paused_writes_before_ = node_->pause_writes_only;
+  node_->pause_end_ms = INT64_MAX;
+  node_->pause_writes_only = true;
+  spdlog::info("FAILOVER requested to {}", host.empty() ? std::string("any replica")
+                                                       : host + ":" + std::to_string(port));
+  send_getack();
+  return "";
+}
+
+std::string Replication::abort_failover() {
+  if (failover_ == Failover::kNone) return "ERR No failover in progress.";
+  end_failover("FAILOVER ABORT", true);
+  return "";
+}
+
+void Replication::failover_cron(int64_t now_ms) {
+  const uint64_t target_offset = offset();
+  for (const auto& peer : peers_) {
+    if (peer->state != PeerState::kOnline || node_->find_client(peer->client_id) == nullptr) continue;
+    if (!failover_host_.empty() &&
+        (peer->port != failover_port_ ||
+         (peer->ip != failover_host_ && !(failover_host_ == "localhost" && peer->ip == "127.0.0.1")))) {
+      continue;
+    }
+    if (peer->ack_offset >= target_offset) {
+      start_handoff(peer->ip, peer->port);
+      return;
+    }
+  }
+  if (failover_deadline_ms_ > 0 && now_ms >= failover_deadline_ms_) {
+    if (failover_force_ && !failover_host_.empty()) {
+      start_handoff(failover_host_, failover_port_);
+    } else {
+      end_failover("timed out waiting for the replica to catch up", true);
+    }
+    return;
+  }
+  send_getack();
+}
+
+void Replication::start_handoff(const std::string& host, int port) {
+  spdlog::info("FAILOVER: handing over to {}:{} at offset {}", host, port, offset());
+  failover_ = Failover::kInProgress;
+  psync_failover_ = true;
+  bool already = false;
+  replicate(host, port, &already);
+}
+
+void Replication::end_failover(const std::string& why, bool failed) {
+  const Failover was = failover_;
+  failover_ = Failover::kNone;
+  psync_failover_ = false;
+  node_->pause_end_ms = paused_end_before_;
+  node_->pause_writes_only = paused_writes_before_;
+  if (failed) {
+    spdlog::warn("FAILOVER aborted: {}", why);
+    if (was == Failover::kInProgress) promote();
+  } else {
+    spdlog::info("FAILOVER to {}:{} succeeded", master_host_, master_port_);
+  }
 }
 
 // ---- status -----------------------------------------------------------------------------------
@@ -814,6 +930,9 @@ ReplicationStatus Replication::status() const {
     r.lag_s = peer->state == PeerState::kOnline ? (now - peer->ack_ms) / 1000 : 0;
     s.replicas.push_back(std::move(r));
   }
+  s.failover_state = failover_ == Failover::kWaitingForSync ? "waiting-for-sync"
+                     : failover_ == Failover::kInProgress   ? "failover-in-progress"
+                                                            : "no-failover";
   s.replid = ids_.replid;
   s.replid2 = ids_.replid2;
   s.offset = offset();

@@ -1,6 +1,6 @@
 // Owns: what the commands and INFO may see of and ask of replication (implemented by the server):
 // the status snapshot (role, ids, offsets, replicas, link), REPLICAOF, the replica-link commands
-// (REPLCONF, PSYNC) and WAIT. Must not touch: sockets. Thread: the event loop.
+// (REPLCONF, PSYNC), WAIT and FAILOVER. Must not touch: sockets. Thread: the event loop.
 #pragma once
 
 #include <cstdint>
@@ -81,6 +81,11 @@ class ReplicationControl {
   virtual void wait_started(Client& client, uint64_t offset, int replicas) = 0;
   // Whether writes are refused by min-replicas-to-write right now.
   virtual bool too_few_replicas() const = 0;
+  // FAILOVER [TO host port [FORCE]] [TIMEOUT ms] (host empty: any replica in sync; timeout 0:
+  // none) and FAILOVER ABORT: an error message, or "".
+  virtual std::string failover(const std::string& host, int port, int64_t timeout_ms,
+                               bool force) = 0;
+  virtual std::string abort_failover() = 0;
 };
 
 }  // namespace stashd

@@ -21,6 +21,7 @@ struct HandshakeSettings {
   std::string listening_ip;  // REPLCONF ip-address when set (replica-announce-ip)
   std::string replid = "?";  // the history to continue ("?": none)
   int64_t next_offset = -1;  // offset + 1 of the last byte applied (-1: none)
+  bool failover = false;     // PSYNC ... FAILOVER: the primary hands over to this replica's target
 };
 
 enum class HandshakeStage {

@@ -58,12 +58,17 @@ class Replication final : public ReplicationControl {
   uint64_t offset() const override { return backlog_ ? backlog_->offset() : base_offset_; }
   void wait_started(Client& client, uint64_t offset, int replicas) override;
   bool too_few_replicas() const override;
+  std::string failover(const std::string& host, int port, int64_t timeout_ms, bool force) override;
+  std::string abort_failover() override;
 
   // Used by the master link.
   NodeState& node() { return *node_; }
   Dispatcher& dispatcher() { return *dispatcher_; }
   asio::io_context& io() { return io_; }
   const repl::ReplicationIds& ids() const { return ids_; }
+  // Whether ids().replid and offset() name a real history (a backlog, a sync, a loaded
+  // snapshot's), worth asking a primary to continue; else PSYNC asks with "?".
+  bool has_history() const { return backlog_ != nullptr || loaded_history_; }
   // The link finished a full sync: the dataset now is the primary's at `offset` under `replid`.
   void synced(const std::string& replid, uint64_t offset);
   // The link continued (+CONTINUE) under `replid` (a promoted primary's new id).
@@ -119,6 +124,7 @@ class Replication final : public ReplicationControl {
   repl::ReplicationIds ids_;
   std::unique_ptr<repl::Backlog> backlog_;
   uint64_t base_offset_ = 0;  // the offset while there is no backlog
+  bool loaded_history_ = false;
   repl::StreamEncoder encoder_;
   std::string unit_bytes_;
   Propagator::SinkId sink_ = 0;
@@ -146,6 +152,24 @@ class Replication final : public ReplicationControl {
   int connect_failures_ = 0;
   void connect_link();
   void link_closed(bool failed);
+  // The link reached the stream (+CONTINUE or a loaded snapshot).
+  void link_connected();
+
+  // FAILOVER: writes are paused while the chosen replica catches up, then this node follows it
+  // (PSYNC ... FAILOVER makes it take over) and the pause ends.
+  enum class Failover { kNone, kWaitingForSync, kInProgress };
+  void failover_cron(int64_t now_ms);
+  void start_handoff(const std::string& host, int port);
+  void end_failover(const std::string& why, bool failed);
+  Failover failover_ = Failover::kNone;
+  std::string failover_host_;
+  int failover_port_ = 0;
+  int64_t failover_deadline_ms_ = 0;
+  bool failover_force_ = false;
+  int64_t paused_end_before_ = 0;
+  bool paused_writes_before_ = false;
+  // Set while this node's link asks its new primary to take over (PSYNC ... FAILOVER).
+  bool psync_failover_ = false;
 
   friend class MasterLink;
 };
