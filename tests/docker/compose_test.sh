@@ -72,7 +72,7 @@ cli "$P" mset a 1 b 2 c 3 >/dev/null
 if [[ $replication == yes ]]; then
   for R in "$STASHD_REPLICA1_PORT" "$STASHD_REPLICA2_PORT"; do
     wait_for 30 bash -c "[[ \$(redis-cli -p $R get greeting) == hello ]]" \
-      || fail "replica on port $R never had the write"
+      || { dc logs --tail 15 replica1 replica2; fail "replica on port $R never had the write"; }
     [[ $(cli "$R" get c) == 3 ]] || fail "replica on port $R lacks c"
   done
   echo "ok: writes through the primary read back from both replicas"
