@@ -4,8 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <asio/post.hpp>
+#include <chrono>
 #include <csignal>
 
 namespace stashd {
