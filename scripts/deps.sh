@@ -3,10 +3,11 @@
 # Usage: scripts/deps.sh build   - compiler, CMake and the libraries
 #        scripts/deps.sh server  - only what building the stashd binaries needs (the Docker image)
 #        scripts/deps.sh test    - build plus the test tools (redis-cli, redis-server, python3-redis,
-#                                  systemd-analyze, logrotate and promtool for the packaging tests)
+#                                  promtool from prometheus, systemd-analyze and logrotate for
+#                                  the packaging tests)
 set -euo pipefail
 server_pkgs=(g++ cmake ninja-build pkg-config libasio-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
-             libxxhash-dev libcli11-dev libjemalloc-dev liblz4-dev libsystemd-dev)
+             libxxhash-dev libcli11-dev libjemalloc-dev liblz4-dev libsystemd-dev libcpp-httplib-dev)
 build_pkgs=("${server_pkgs[@]}" ccache libgtest-dev libgmock-dev libbenchmark-dev)
 test_pkgs=(redis-tools redis-server python3 python3-redis procps iproute2 systemd logrotate
            prometheus)
@@ -28,3 +29,5 @@ if ((${#missing[@]})); then
 fi
 # Debian's redis-server package may start a system instance on 6379; stashd's tests use their own
 # ports and their own redis-server processes, so it is left as it is.
+# promtool (tests/integration/test_http.py) comes only with Debian's prometheus package; on a host
+# running systemd its post-install may start a Prometheus server on :9090, which the tests ignore.

@@ -58,6 +58,16 @@ void reset_command_stats(Command& cmd) {
 
 }  // namespace
 
+void info::Fields::metric(MetricId id, NodeState& node) {
+  const MetricDecl& decl = stashd::metric(id);
+  const int64_t value = decl.value(source(node));
+  if (decl.info_format == InfoFormat::kOkErr) {
+    add(decl.info_field, value != 0 ? "ok" : "err");
+  } else {
+    add(decl.info_field, value);
+  }
+}
+
 std::string_view info_section_title(InfoSection section) { return row(section).title; }
 std::string_view info_section_name(InfoSection section) { return row(section).name; }
 

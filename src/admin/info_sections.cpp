@@ -85,7 +85,7 @@ void server_section(NodeState& node, Fields& out) {
   out.add("run_id", node.run_id);
   out.add("tcp_port", node.control != nullptr ? node.control->tcp_port() : config.port);
   out.add("server_time_usec", now_us);
-  out.add("uptime_in_seconds", uptime_s);
+  out.metric(MetricId::kUptime, node);
   out.add("uptime_in_days", uptime_s / 86400);
   out.add("hz", config.hz);
   out.add("configured_hz", config.hz);
@@ -103,12 +103,12 @@ void clients_section(NodeState& node, Fields& out) {
     max_input = std::max(max_input, client->transport->query_buffer_bytes());
     max_output = std::max(max_output, client->transport->output_pending_bytes());
   }
-  out.add("connected_clients", node.clients().size());
+  out.metric(MetricId::kConnectedClients, node);
   out.add("cluster_connections", 0);
   out.add("maxclients", node.config().maxclients);
   out.add("client_recent_max_input_buffer", max_input);
   out.add("client_recent_max_output_buffer", max_output);
-  out.add("blocked_clients", node.blocking().blocked_clients());
+  out.metric(MetricId::kBlockedClients, node);
   out.add("tracking_clients", node.tracking().tracking_clients());
   size_t with_timeout = 0;
   for (const auto& [id, client] : node.clients()) {
@@ -118,13 +118,13 @@ void clients_section(NodeState& node, Fields& out) {
 }
 
 void memory_section(NodeState& node, Fields& out) {
-  MemoryReport r = memory_report(node);
+  const MemoryReport& r = out.source(node).memory();
   Keyspace& ks = node.keyspace();
   uint64_t system = total_system_memory();
   auto percent = [](double value) { return fmt::format("{:.2f}%", value); };
-  out.add("used_memory", r.used);
+  out.metric(MetricId::kMemoryUsed, node);
   out.add("used_memory_human", bytes_to_human(r.used));
-  out.add("used_memory_rss", r.rss);
+  out.metric(MetricId::kMemoryRss, node);
   out.add("used_memory_rss_human", bytes_to_human(r.rss));
   out.add("used_memory_peak", r.peak);
   out.add("used_memory_peak_human", bytes_to_human(r.peak));
@@ -138,7 +138,7 @@ void memory_section(NodeState& node, Fields& out) {
   out.add("allocator_resident", r.allocator.resident);
   out.add("total_system_memory", system);
   out.add("total_system_memory_human", bytes_to_human(system));
-  out.add("maxmemory", r.maxmemory);
+  out.metric(MetricId::kMemoryMax, node);
   out.add("maxmemory_human", bytes_to_human(r.maxmemory));
   out.add("maxmemory_policy", eviction_policy_name(ks.eviction().policy));
   out.fixed("allocator_frag_ratio", r.allocator_frag_ratio(), 2);
@@ -169,7 +169,7 @@ void memory_section(NodeState& node, Fields& out) {
 void persistence_section(NodeState& node, Fields& out) {
   const PersistenceState& p = node.persistence;
   const int64_t now_ms = node.clock().now_ms();
-  out.add("loading", p.loading ? 1 : 0);
+  out.metric(MetricId::kLoading, node);
   out.add("async_loading", 0);
   if (p.loading) {
     double seconds = static_cast<double>(now_ms - p.loading_start_ms) / 1000.0;
@@ -186,16 +186,16 @@ void persistence_section(NodeState& node, Fields& out) {
     out.add("loading_loaded_perc", fmt::format("{:.2f}", fraction * 100.0));
     out.add("loading_eta_seconds", static_cast<int64_t>(eta));
   }
-  out.add("rdb_changes_since_last_save", node.dirty - p.dirty_at_last_save);
+  out.metric(MetricId::kRdbChangesSinceLastSave, node);
   out.add("rdb_bgsave_in_progress", p.bgsave_in_progress ? 1 : 0);
-  out.add("rdb_last_save_time", p.lastsave_s);
-  out.add("rdb_last_bgsave_status", p.last_bgsave_ok ? "ok" : "err");
+  out.metric(MetricId::kRdbLastSaveTime, node);
+  out.metric(MetricId::kRdbLastBgsaveSuccess, node);
   out.add("rdb_last_bgsave_time_sec", p.last_bgsave_time_sec);
   out.add("rdb_current_bgsave_time_sec",
           p.bgsave_in_progress ? (now_ms - p.bgsave_start_ms) / 1000 : -1);
   out.add("rdb_saves", p.saves);
   out.add("rdb_last_cow_size", p.last_cow_bytes);
-  out.add("aof_enabled", p.aof_enabled ? 1 : 0);
+  out.metric(MetricId::kAofEnabled, node);
   out.add("aof_rewrite_in_progress", p.aof_rewrite_in_progress ? 1 : 0);
   out.add("aof_rewrite_scheduled", p.aof_rewrite_scheduled ? 1 : 0);
   out.add("aof_last_rewrite_time_sec", p.aof_last_rewrite_time_sec);
@@ -203,7 +203,7 @@ void persistence_section(NodeState& node, Fields& out) {
           p.aof_rewrite_in_progress ? (now_ms - p.aof_rewrite_start_ms) / 1000 : -1);
   out.add("aof_last_bgrewrite_status", p.aof_last_rewrite_ok ? "ok" : "err");
   out.add("aof_rewrites", p.aof_rewrites);
-  out.add("aof_last_write_status", p.aof_last_write_ok ? "ok" : "err");
+  out.metric(MetricId::kAofLastWriteSuccess, node);
   out.add("aof_last_cow_size", p.aof_last_cow_bytes);
   if (p.aof_enabled) {
     out.add("aof_current_size", p.aof_current_size);
@@ -231,7 +231,7 @@ void replication_section(NodeState& node, Fields& out) {
     out.add("repl_backlog_histlen", 0);
     return;
   }
-  ReplicationStatus s = node.replication->status();
+  const ReplicationStatus& s = out.source(node).replication();
   out.add("role", s.replica ? "slave" : "master");
   if (s.replica) {
     out.add("master_host", s.master_host);
@@ -257,7 +257,7 @@ void replication_section(NodeState& node, Fields& out) {
     out.add("slave_read_only", s.read_only ? 1 : 0);
     out.add("replica_announced", 1);
   }
-  out.add("connected_slaves", static_cast<int64_t>(s.replicas.size()));
+  out.metric(MetricId::kConnectedReplicas, node);
   if (!s.replica && node.config().min_replicas_to_write > 0) {
     out.add("min_slaves_good_slaves", s.good_replicas);
   }
@@ -269,7 +269,7 @@ void replication_section(NodeState& node, Fields& out) {
   out.add("master_failover_state", s.failover_state);
   out.add("master_replid", s.replid);
   out.add("master_replid2", s.replid2);
-  out.add("master_repl_offset", s.offset);
+  out.metric(MetricId::kReplicationOffset, node);
   out.add("second_repl_offset", s.second_offset);
   out.add("repl_backlog_active", s.backlog_active ? 1 : 0);
   out.add("repl_backlog_size", s.backlog_size);

@@ -6,18 +6,23 @@
 #include <fmt/format.h>
 
 #include <concepts>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "stashd/admin/info.h"
+#include "stashd/admin/metrics.h"
 
 namespace stashd {
 class NodeState;
+struct Command;
 }
 
 namespace stashd::info {
 
-// Typed front end of an InfoSink: integers print in decimal, fixed() with Redis's "%.Nf".
+// Typed front end of an InfoSink: integers print in decimal, fixed() with Redis's "%.Nf", and
+// metric() prints a declared metric (metrics.h) under its INFO name.
 class Fields {
  public:
   explicit Fields(InfoSink& sink) : sink_(sink) {}
@@ -29,9 +34,17 @@ class Fields {
   void fixed(std::string_view name, double value, int decimals) {
     sink_.field(name, fmt::format("{:.{}f}", value, decimals));
   }
+  void metric(MetricId id, NodeState& node);
+  // What metric() reads, created on first use and shared by the sections of one INFO call (so the
+  // memory report is measured once).
+  MetricSource& source(NodeState& node) {
+    if (!source_) source_.emplace(node);
+    return *source_;
+  }
 
  private:
   InfoSink& sink_;
+  std::optional<MetricSource> source_;
 };
 
 void server_section(NodeState& node, Fields& out);
@@ -45,6 +58,10 @@ void commandstats_section(NodeState& node, Fields& out);
 void errorstats_section(NodeState& node, Fields& out);
 void cluster_section(NodeState& node, Fields& out);
 void keyspace_section(NodeState& node, Fields& out);
+
+// Executable rows (containers never run) that have been called, rejected or failed, by name:
+// the rows INFO commandstats and the per-command metrics list.
+std::vector<const Command*> used_commands(NodeState& node);
 
 // The 40 hex characters INFO shows as master_replid, derived from the node's run id.
 std::string replication_id(std::string_view run_id);

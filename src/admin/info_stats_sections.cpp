@@ -23,12 +23,20 @@ void collect_used_rows(const Command& cmd, std::vector<const Command*>* rows) {
 
 }  // namespace
 
+std::vector<const Command*> used_commands(NodeState& node) {
+  std::vector<const Command*> rows;
+  for (const Command* cmd : node.commands().all()) collect_used_rows(*cmd, &rows);
+  std::sort(rows.begin(), rows.end(),
+            [](const Command* a, const Command* b) { return a->full_name < b->full_name; });
+  return rows;
+}
+
 void stats_section(NodeState& node, Fields& out) {
   const ServerStats& s = node.stats();
   const KeyspaceStats& ks = node.keyspace().stats();
   const SampledStats& sampled = sampled_stats(node);
   out.add("total_connections_received", s.total_connections_received);
-  out.add("total_commands_processed", s.total_commands_processed);
+  out.metric(MetricId::kCommandsProcessed, node);
   out.add("instantaneous_ops_per_sec", static_cast<int64_t>(sampled.ops.per_second()));
   out.add("total_net_input_bytes", s.total_net_input_bytes);
   out.add("total_net_output_bytes", s.total_net_output_bytes);
@@ -40,14 +48,14 @@ void stats_section(NodeState& node, Fields& out) {
   out.add("sync_full", repl.sync_full);
   out.add("sync_partial_ok", repl.sync_partial_ok);
   out.add("sync_partial_err", repl.sync_partial_err);
-  out.add("expired_keys", ks.expired_keys);
+  out.metric(MetricId::kExpiredKeys, node);
   // Estimated by the cron once a second (0.00 until its first pass).
   out.fixed("expired_stale_perc", sampled.expired_stale_perc, 2);
   out.add("expired_time_cap_reached_count", ks.expired_time_cap_reached_count);
-  out.add("evicted_keys", ks.evicted_keys);
+  out.metric(MetricId::kEvictedKeys, node);
   out.add("evicted_clients", 0);  // no maxmemory-clients yet
-  out.add("keyspace_hits", ks.keyspace_hits);
-  out.add("keyspace_misses", ks.keyspace_misses);
+  out.metric(MetricId::kKeyspaceHits, node);
+  out.metric(MetricId::kKeyspaceMisses, node);
   out.add("pubsub_channels", 0);
   out.add("pubsub_patterns", 0);
   out.add("latest_fork_usec", node.persistence.latest_fork_usec);
@@ -59,11 +67,7 @@ void stats_section(NodeState& node, Fields& out) {
 }
 
 void commandstats_section(NodeState& node, Fields& out) {
-  std::vector<const Command*> rows;
-  for (const Command* cmd : node.commands().all()) collect_used_rows(*cmd, &rows);
-  std::sort(rows.begin(), rows.end(),
-            [](const Command* a, const Command* b) { return a->full_name < b->full_name; });
-  for (const Command* cmd : rows) {
+  for (const Command* cmd : used_commands(node)) {
     double per_call = cmd->calls ? static_cast<double>(cmd->usec) / cmd->calls : 0.0;
     out.add("cmdstat_" + cmd->full_name,
             fmt::format("calls={},usec={},usec_per_call={:.2f},rejected_calls={},failed_calls={}",

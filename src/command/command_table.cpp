@@ -41,6 +41,7 @@ void CommandTable::add(const CommandSpec& spec) {
   auto cmd = std::make_unique<Command>();
   cmd->spec = spec;
   cmd->full_name = std::string(spec.name);
+  cmd->family = command_family(spec.group);
   size_t bar = spec.name.find('|');
   if (bar != std::string_view::npos) {
     Command* parent = find_mutable(spec.name.substr(0, bar));

@@ -364,6 +364,7 @@ void Dispatcher::run(Client& client, Command& row, std::span<const std::string_v
   int64_t duration_us = std::max<int64_t>(0, node_->clock().now_us() - start_us);
   ++row.calls;
   row.usec += static_cast<uint64_t>(duration_us);
+  node_->stats().command_latency.record(row.family, duration_us);
   if (client.out.size() > out_before && client.out[out_before] == '-') {
     ++row.failed_calls;
     count_error(std::string_view(client.out).substr(out_before));

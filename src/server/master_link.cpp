@@ -17,6 +17,7 @@ namespace stashd {
 
 namespace {
 constexpr size_t kReadChunk = 64 * 1024;
+constexpr int64_t kAckIntervalMs = 100;
 }  // namespace
 
 MasterLink::MasterLink(Replication* repl, std::string host, int port)
@@ -164,6 +165,9 @@ void MasterLink::on_read(const asio::error_code& ec, size_t n) {
   last_io_ms_ = repl_->node().clock().now_ms();
   repl_->node().stats().total_net_input_bytes += n;
   process();
+  // Acknowledge applied stream promptly (not only once a second): the primary's view of the lag,
+  // WAIT and min-replicas follow within ~kAckIntervalMs under load, for one small write each.
+  if (state_ == State::kConnected && last_io_ms_ - last_ack_ms_ >= kAckIntervalMs) send_ack();
   read_more();
 }
 
@@ -227,15 +231,7 @@ void MasterLink::handle_step(const repl::HandshakeStep& step) {
       spdlog::info("Successful partial resynchronization with master {}:{} (id {})", host_, port_,
                    step.replid);
       repl_->continued(step.replid);
-      master_ = std::make_unique<Client>(node.next_client_id(), node.clock().now_ms());
-      master_->flags |= kClientMaster;
-      master_->authenticated = true;
-      master_->transport = this;
-      master_->addr = host_ + ":" + std::to_string(port_);
-      node.add_client(master_.get());
-      state_ = State::kConnected;
-      send_ack();
-      repl_->link_connected();
+      start_stream();
       return;
     }
   }
@@ -312,6 +308,13 @@ bool MasterLink::load_snapshot() {
     std::string failure = node.snapshots->start_aof_rewrite(&scheduled);
     if (!failure.empty()) spdlog::warn("Rewriting the append-only file after a sync: {}", failure);
   }
+  // A diskless primary starts the stream after the first acknowledgement.
+  start_stream();
+  return true;
+}
+
+void MasterLink::start_stream() {
+  NodeState& node = repl_->node();
   master_ = std::make_unique<Client>(node.next_client_id(), node.clock().now_ms());
   master_->flags |= kClientMaster;
   master_->authenticated = true;
@@ -319,10 +322,8 @@ bool MasterLink::load_snapshot() {
   master_->addr = host_ + ":" + std::to_string(port_);
   node.add_client(master_.get());
   state_ = State::kConnected;
-  // A diskless primary starts the stream after this first acknowledgement.
   send_ack();
   repl_->link_connected();
-  return true;
 }
 
 void MasterLink::process_stream() {

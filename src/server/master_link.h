@@ -59,6 +59,8 @@ class MasterLink : public std::enable_shared_from_this<MasterLink>, public Clien
   void process_stream();
   void handle_step(const repl::HandshakeStep& step);
   bool load_snapshot();
+  // The stream follows: the master client applies it from now on.
+  void start_stream();
   void send_command(std::span<const std::string> argv);
   void flush();
 

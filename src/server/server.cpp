@@ -100,6 +100,10 @@ Status Server::listen() {
     spdlog::info("listening on {}:{}", text, bound_port_);
     acceptors_.push_back(std::move(acceptor));
   }
+  if (config_->http_port != 0) {
+    http_ = std::make_unique<http::HttpListener>(io_, &node_, &dispatcher_);
+    return http_->start();
+  }
   return Status::ok();
 }
 
@@ -380,6 +384,7 @@ void Server::shutdown(const char* reason) {
   std::vector<std::shared_ptr<net::Connection>> conns;
   for (auto& [ptr, conn] : connections_) conns.push_back(conn);
   for (auto& conn : conns) conn->close();
+  if (http_) http_->stop();  // requests waiting for the loop get 503; its threads are joined
   cron_timer_.cancel();
   signals_.cancel();
   io_.stop();

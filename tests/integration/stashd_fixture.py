@@ -381,3 +381,20 @@ def start_in(directory, *args):
     server.data_dir = directory
     return server
 
+
+
+def save_and_kill_with_keys(server, keys=1_000_000, value_size=100):
+    """Writes `keys` keys (key:<i> = value_size bytes) pipelined, SAVEs, kills the process with
+    SIGKILL and keeps its dir: a restart on server.dir has a big snapshot to load."""
+    with RespConnection(server.port, timeout=120) as c:
+        for start in range(0, keys, 20000):
+            end = min(keys, start + 20000)
+            c.send(b"".join(encode_command("SET", f"key:{i}", "v" * value_size)
+                            for i in range(start, end)))
+            for _ in range(end - start):
+                c.read_reply()
+        if c.call("SAVE") != "OK":
+            raise AssertionError("SAVE failed")
+    server.proc.kill()
+    server.proc.wait()
+    server.stop(keep_dir=True)

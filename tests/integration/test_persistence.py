@@ -13,7 +13,7 @@ import time
 import unittest
 
 from stashd_fixture import (start_in, STASHD_BIN, RespConnection, RespError, StashdProcess,
-                            encode_command, wait_until)
+                            encode_command, save_and_kill_with_keys, wait_until)
 from stashd_fixture import info_fields as info
 
 
@@ -274,16 +274,7 @@ class FailedSaves(PersistenceTestCase):
 class LoadingAtStartup(PersistenceTestCase):
     def test_clients_get_loading_while_a_big_snapshot_loads(self):
         server = self.start()
-        with RespConnection(server.port, timeout=120) as c:
-            for start in range(0, 1000000, 20000):
-                c.send(b"".join(encode_command("SET", f"key:{i}", "v" * 100)
-                                for i in range(start, start + 20000)))
-                for _ in range(20000):
-                    c.read_reply()
-            self.assertEqual(c.call("SAVE"), "OK")
-        server.proc.kill()
-        server.proc.wait()
-        server.stop(keep_dir=True)
+        save_and_kill_with_keys(server)
         port = server.port
         log = open(os.path.join(server.dir, "restart.log"), "w")
         proc = subprocess.Popen([STASHD_BIN, "--port", str(port), "--bind", "127.0.0.1", "--dir",

@@ -198,7 +198,8 @@ class ReplicationTest(unittest.TestCase):
 
     def test_wait_counts_replicas_under_load(self):
         p = self.primary()
-        r1, r2 = self.replica(p), self.replica(p)
+        r1 = self.replica(p)
+        self.replica(p)
         stop = threading.Event()
 
         def writer():
@@ -257,7 +258,8 @@ class ReplicationTest(unittest.TestCase):
 
     def test_failover_hands_over_without_losing_acknowledged_writes(self):
         p = self.primary()
-        r1, r2 = self.replica(p), self.replica(p)
+        r1 = self.replica(p)
+        self.replica(p)  # a second replica: the target is chosen, not the only one
         acknowledged = []
         stop = threading.Event()
 
@@ -345,6 +347,98 @@ class ReplicationTest(unittest.TestCase):
         wait_synced(p, r)
         self.assertEqual(digest(p), digest(r))
         self.assertEqual([f for f in os.listdir(p.dir) if f.startswith("repl-sync")], [])
+
+    def fake_primary(self):
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(4)
+        listener.settimeout(20)
+        self.addCleanup(listener.close)
+        return listener
+
+    @staticmethod
+    def handshake(conn, psync_reply):
+        """Plays a primary's side of the handshake up to PSYNC; returns what the replica sent."""
+        conn.settimeout(10)
+        received = b""
+        replies = [b"+PONG\r\n", b"+OK\r\n", b"+OK\r\n", psync_reply]
+        while replies:
+            chunk = conn.recv(4096)
+            if not chunk:
+                raise AssertionError(f"replica closed the handshake after {received!r}")
+            received += chunk
+            # One reply per complete command received.
+            while replies and received.count(b"\r\n") >= 1 and received.startswith(b"*"):
+                count = int(received[1:received.index(b"\r\n")])
+                lines = received.split(b"\r\n")
+                if len(lines) < 1 + 2 * count + 1:
+                    break
+                consumed = b"\r\n".join(lines[:1 + 2 * count]) + b"\r\n"
+                received = received[len(consumed):]
+                conn.sendall(replies.pop(0))
+        return received
+
+    def test_a_primary_dying_mid_transfer_leaves_the_old_data_and_the_replica_retries(self):
+        listener = self.fake_primary()
+        r = self.node(StashdProcess("--save", ""))
+        call(r, "SET", "old", "data")
+        self.assertEqual(call(r, "REPLICAOF", "127.0.0.1", str(listener.getsockname()[1])), "OK")
+        conn, _ = listener.accept()
+        self.handshake(conn, b"+FULLRESYNC " + b"a" * 40 + b" 0\r\n")
+        conn.sendall(b"$100000\r\n" + b"x" * 1000)  # 1% of the snapshot, then the primary dies
+        wait_until(lambda: replication(r).get("master_sync_in_progress") == "1",
+                   message="transfer in progress")
+        conn.close()
+        wait_until(lambda: "Link with MASTER" in r.read_log(), message="the drop is logged")
+        self.assertEqual(call(r, "GET", "old"), b"data")  # replica-serve-stale-data yes
+        self.assertEqual(replication(r)["master_link_status"], "down")
+        retry, _ = listener.accept()  # it tries again (after its backoff)
+        retry.close()
+        self.assertEqual([f for f in os.listdir(r.dir) if f.startswith("temp-")], [])
+
+    def test_garbage_in_the_stream_closes_the_link_with_a_reason(self):
+        listener = self.fake_primary()
+        r = self.node(StashdProcess("--save", ""))
+        call(r, "REPLICAOF", "127.0.0.1", str(listener.getsockname()[1]))
+        conn, _ = listener.accept()
+        self.handshake(conn, b"+FULLRESYNC " + b"b" * 40 + b" 0\r\n")
+        # An empty but valid snapshot from a real node, then a command, then garbage.
+        donor = self.node(StashdProcess("--save", ""))
+        call(donor, "SET", "k", "v")
+        call(donor, "SAVE")
+        with open(os.path.join(donor.dir, "dump.rdb"), "rb") as f:
+            snapshot = f.read()
+        conn.sendall(b"$%d\r\n" % len(snapshot) + snapshot +
+                     b"*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$1\r\n1\r\n*zz\r\n")
+        wait_until(lambda: "protocol error in the replication stream" in r.read_log(),
+                   message="the reason is logged")
+        self.assertEqual(call(r, "GET", "k"), b"v")
+        self.assertEqual(call(r, "GET", "x"), b"1")
+        conn.close()
+
+    def test_a_replica_that_cannot_keep_up_is_dropped_at_its_output_limit(self):
+        p = self.primary("--client-output-buffer-limit", "replica 1mb 0 0")
+        r = self.replica(p)
+        wait_synced(p, r)
+        os.kill(r.proc.pid, signal.SIGSTOP)
+        try:
+            client = p.client()
+            value = "v" * 10000
+            pipe = client.pipeline(transaction=False)
+            for i in range(2000):  # 20 MB of stream the stopped replica cannot read
+                pipe.set(f"big{i}", value)
+            pipe.execute()
+            wait_until(lambda: replication(p)["connected_slaves"] == "0", timeout=20,
+                       message="the replica dropped")
+            self.assertIn("client-output-buffer-limit", p.read_log())
+            rss_used = int(call(p, "INFO", "memory").decode().split("used_memory:")[1].split()[0])
+            self.assertLess(rss_used, 200 << 20)
+        finally:
+            os.kill(r.proc.pid, signal.SIGCONT)
+        wait_until(lambda: link_up(r), timeout=30, message="the replica resyncs")
+        wait_synced(p, r)
+        self.assertEqual(digest(p), digest(r))
 
     def test_garbage_from_a_peer_closes_the_link_with_a_reason(self):
         listener = socket.socket()

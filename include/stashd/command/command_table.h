@@ -11,6 +11,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "stashd/command/command_latency.h"
+
 namespace stashd {
 
 class CommandContext;
@@ -80,6 +82,7 @@ struct Command {
   CommandSpec spec;
   std::string full_name;  // "get", "config|get"
   const Command* parent = nullptr;
+  CommandFamily family = CommandFamily::kOther;  // from spec.group: the latency histogram it feeds
   std::vector<std::unique_ptr<Command>> subcommands;
   // Statistics for INFO commandstats.
   uint64_t calls = 0;

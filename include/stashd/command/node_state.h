@@ -13,6 +13,7 @@
 
 #include "stashd/command/blocking.h"
 #include "stashd/command/client.h"
+#include "stashd/command/command_latency.h"
 #include "stashd/command/command_table.h"
 #include "stashd/command/keyspace_events.h"
 #include "stashd/command/persistence.h"
@@ -41,6 +42,7 @@ struct ServerStats {
   uint64_t client_query_buffer_limit_disconnections = 0;
   uint64_t client_output_buffer_limit_disconnections = 0;
   std::map<std::string, uint64_t> error_codes;  // "ERR" -> count, for INFO errorstats
+  CommandLatency command_latency;               // per command family, for /metrics
 };
 
 // Things commands ask of the server process (implemented by the server module).
@@ -108,6 +110,11 @@ class NodeState {
   std::function<void()> before_replies;
   bool group_replies = false;
   PersistenceState persistence;
+  // Replication's state as INFO, /metrics and /readyz read it; without replication (tests,
+  // tools) a primary with no replicas.
+  ReplicationStatus replication_status() const {
+    return replication != nullptr ? replication->status() : ReplicationStatus{};
+  }
   Dispatcher* dispatcher = nullptr;  // set by the Dispatcher; EXEC runs queued requests through it
   int64_t start_time_ms = 0;
   uint64_t dirty = 0;  // writes since start (rdb_changes_since_last_save later)

@@ -32,6 +32,8 @@ struct Config {
   int64_t maxclients = 10000;
   int64_t timeout = 0;                     // idle seconds before closing a client, 0 = never
   int64_t tcp_keepalive = 300;
+  int64_t http_port = 0;                   // 0 = no HTTP listener
+  std::string http_bind = "127.0.0.1";
   std::string loglevel = "notice";         // debug verbose notice warning
   std::string logfile;                     // empty = stdout
   std::string dir = ".";

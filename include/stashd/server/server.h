@@ -14,6 +14,7 @@
 #include "stashd/command/node_state.h"
 #include "stashd/common/status.h"
 #include "stashd/config/config.h"
+#include "stashd/http/http_listener.h"
 #include "stashd/net/connection.h"
 #include "stashd/server/append_only.h"
 #include "stashd/server/background_save.h"
@@ -78,6 +79,7 @@ class Server final : public ServerControl, public net::ConnectionOwner {
   SystemdNotifier systemd_{&io_, config_->supervised};
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
   std::unordered_map<net::Connection*, std::shared_ptr<net::Connection>> connections_;
+  std::unique_ptr<http::HttpListener> http_;  // http-port; after io_: destroyed before it
   int bound_port_ = 0;
   bool expire_cycle_posted_ = false;
   bool eviction_cycle_posted_ = false;
