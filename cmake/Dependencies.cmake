@@ -8,6 +8,8 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
 # LZ4 compresses big strings in snapshots and DUMP payloads (Redis's rdbcompression).
 pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)
+# sd_notify (READY=1, STATUS=, STOPPING=1, WATCHDOG=1) for Type=notify systemd units.
+pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
 # cpp-httplib (Debian builds it as a shared library) serves the HTTP listener (src/http).
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 # jemalloc replaces malloc for the whole process (Debian's build has no je_ prefix); used memory is

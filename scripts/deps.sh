@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # Installs the Debian packages stashd needs, only those missing (idempotent).
 # Usage: scripts/deps.sh build   - compiler, CMake and the libraries
-#        scripts/deps.sh test    - the above plus the test tools (redis-cli, redis-server, python3-redis,
-#                                  promtool from prometheus)
+#        scripts/deps.sh server  - only what building the stashd binaries needs (the Docker image)
+#        scripts/deps.sh test    - build plus the test tools (redis-cli, redis-server, python3-redis,
+#                                  promtool from prometheus, systemd-analyze and logrotate for
+#                                  the packaging tests)
 set -euo pipefail
-build_pkgs=(g++ cmake ninja-build pkg-config ccache libasio-dev libspdlog-dev libfmt-dev
-            libyaml-cpp-dev libxxhash-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev
-            liblz4-dev libcpp-httplib-dev)
-test_pkgs=(redis-tools redis-server python3 python3-redis procps iproute2 prometheus)
-want=("${build_pkgs[@]}")
-[[ "${1:-build}" == "test" ]] && want+=("${test_pkgs[@]}")
+server_pkgs=(g++ cmake ninja-build pkg-config libasio-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
+             libxxhash-dev libcli11-dev libjemalloc-dev liblz4-dev libsystemd-dev libcpp-httplib-dev)
+build_pkgs=("${server_pkgs[@]}" ccache libgtest-dev libgmock-dev libbenchmark-dev)
+test_pkgs=(redis-tools redis-server python3 python3-redis procps iproute2 systemd logrotate
+           prometheus)
+case "${1:-build}" in
+  server) want=("${server_pkgs[@]}") ;;
+  test) want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
+  *) want=("${build_pkgs[@]}") ;;
+esac
 missing=()
 for p in "${want[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

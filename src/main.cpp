@@ -1,17 +1,20 @@
 // Owns: wiring only: parse the command line, load the config, set up logging, build the server and
 // run it. Must not touch: anything the modules own. Thread: main (which becomes the event loop).
 #include <CLI/CLI.hpp>
-#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "stashd/config/config.h"
+#include "stashd/server/hangup_signal.h"
+#include "stashd/server/log_file_sink.h"
 #include "stashd/server/server.h"
 
 namespace {
@@ -23,13 +26,15 @@ spdlog::level::level_enum to_spdlog_level(const std::string& level) {
   return spdlog::level::info;
 }
 
-bool setup_logging(const stashd::Config& config) {
+// Logs to standard output, or to `logfile` through a sink SIGHUP can reopen (returned in *file).
+bool setup_logging(const stashd::Config& config, std::shared_ptr<stashd::LogFileSink>* file) {
   std::shared_ptr<spdlog::logger> logger;
   try {
     if (config.logfile.empty()) {
       logger = spdlog::stdout_logger_mt("stashd");
     } else {
-      logger = spdlog::basic_logger_mt("stashd", config.logfile);
+      *file = std::make_shared<stashd::LogFileSink>(config.logfile);
+      logger = std::make_shared<spdlog::logger>("stashd", *file);
     }
   } catch (const spdlog::spdlog_ex& e) {
     std::fprintf(stderr, "stashd: cannot open logfile '%s': %s\n", config.logfile.c_str(), e.what());
@@ -95,7 +100,8 @@ int main(int argc, char** argv) {
     }
   }
 
-  if (!setup_logging(config)) return 1;
+  std::shared_ptr<stashd::LogFileSink> log_file;
+  if (!setup_logging(config, &log_file)) return 1;
   registry.on_change("loglevel",
                      [&config] { spdlog::set_level(to_spdlog_level(config.loglevel)); });
 
@@ -104,6 +110,18 @@ int main(int argc, char** argv) {
   std::error_code ec;
   std::string executable = std::filesystem::read_symlink("/proc/self/exe", ec).string();
   stashd::Server server(&config, &registry, absolute_config, executable);
+  std::function<void()> reopen_log;
+  if (log_file) {
+    reopen_log = [log_file] {
+      spdlog::info("Received SIGHUP, reopening the log file {}", log_file->path());
+      if (stashd::Status s = log_file->reopen(); !s) {
+        spdlog::warn("{}; still logging to the old file", s.message());
+      } else {
+        spdlog::info("Log file reopened");
+      }
+    };
+  }
+  stashd::HangupSignal hangup(server.io_context(), std::move(reopen_log));
   spdlog::info("stashd {} starting: pid={}, port={}, config={}", STASHD_VERSION, getpid(),
                config.port, absolute_config.empty() ? "(none, defaults)" : absolute_config);
   if (stashd::Status s = server.listen(); !s) {

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 
 #include "stashd/admin/memory.h"
 #include "stashd/admin/memory_report.h"
@@ -77,7 +78,10 @@ void server_section(NodeState& node, Fields& out) {
   out.add("multiplexing_api", "epoll");
   out.add("gcc_version", fmt::format("{}.{}.{}", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__));
   out.add("process_id", static_cast<int64_t>(getpid()));
-  out.add("process_supervised", "no");
+  // As server/systemd_notify.cpp decides: notifications go out only when systemd gave a socket.
+  const char* notify_socket = std::getenv("NOTIFY_SOCKET");
+  bool systemd = config.supervised != "no" && notify_socket != nullptr && *notify_socket != '\0';
+  out.add("process_supervised", systemd ? "systemd" : "no");
   out.add("run_id", node.run_id);
   out.add("tcp_port", node.control != nullptr ? node.control->tcp_port() : config.port);
   out.add("server_time_usec", now_us);

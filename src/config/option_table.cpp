@@ -27,6 +27,8 @@ constexpr int64_t kMb = 1024 * 1024;
 
 constexpr std::array<std::string_view, 3> kFsyncPolicies = {"always", "everysec", "no"};
 constexpr std::array<std::string_view, 4> kLogLevels = {"debug", "verbose", "notice", "warning"};
+// Redis's `supervised` values less "upstart" (stashd does not implement its SIGSTOP handshake).
+constexpr std::array<std::string_view, 3> kSupervisedModes = {"no", "systemd", "auto"};
 // The keyspace's EvictionPolicy names (a server unit test checks the two lists agree).
 constexpr std::array<std::string_view, 11> kEvictionPolicies = {
     "noeviction",      "allkeys-lru",       "allkeys-lru-exact", "allkeys-lfu",
@@ -250,6 +252,11 @@ const OptionSpec kOptions[] = {
      .doc = "Number of entries the slow log keeps."},
     {.name = "pidfile", .type = T::kString, .member = &Config::pidfile, .default_value = "",
      .doc = "File to write the process id to; empty writes none."},
+    {.name = "supervised", .type = T::kEnum, .member = &Config::supervised,
+     .default_value = "auto",
+     .doc = "systemd: notify systemd (READY=1, STATUS=, STOPPING=1, WATCHDOG=1); auto: only when "
+            "NOTIFY_SOCKET is set; no: never.",
+     .choices = kSupervisedModes},
     {.name = "notify-keyspace-events", .type = T::kString,
      .member = &Config::notify_keyspace_events, .default_value = "", .runtime_mutable = true,
      .doc = "Keyspace notifications to publish: K, E and event classes (g$lshzxen or A).",

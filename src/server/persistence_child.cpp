@@ -64,6 +64,7 @@ std::string fork_persistence_child(const std::function<bool()>& work, Persistenc
     // The parent's signal handlers write to a pipe this child is about to close.
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
+    std::signal(SIGHUP, SIG_IGN);  // a reload (log reopen) is for the parent, not a save's end
     // Everything from 3 up goes, but the report pipe and keep_fd.
     unsigned lo = static_cast<unsigned>(fds[1]);
     unsigned hi = keep_fd >= 0 ? static_cast<unsigned>(keep_fd) : lo;

@@ -116,12 +116,14 @@ int Server::run() {
     std::ofstream(config_->pidfile) << getpid() << "\n";
   }
   schedule_cron();
+  systemd_.start_watchdog();
   if (!load_dataset()) {
     if (!config_->pidfile.empty()) std::remove(config_->pidfile.c_str());
     return 1;
   }
   replication_.start(loaded_replid_, loaded_repl_offset_);
   spdlog::info("Ready to accept connections");
+  systemd_.ready("Ready to accept connections");
   io_.run();
   if (!config_->pidfile.empty()) std::remove(config_->pidfile.c_str());
   spdlog::info("stashd is now ready to exit, bye bye...");
@@ -252,9 +254,12 @@ void Server::eviction_cycle() {
 void Server::wait_for_signals() {
   signals_.async_wait([this](const asio::error_code& ec, int signo) {
     if (ec) return;
+    systemd_.stopping(signo == SIGINT ? "Received SIGINT, shutting down"
+                                      : "Received SIGTERM, shutting down");
     // As Redis: a configured final save that fails keeps the server running (data would be lost).
     if (!save_before_exit(false, false)) {
       spdlog::warn("Error trying to save the DB, can't exit.");
+      systemd_.status("Error trying to save the DB, can't exit.");
       wait_for_signals();
       return;
     }
@@ -267,7 +272,10 @@ bool Server::load_dataset() {
   if (config_->appendonly) {
     p.loading = true;
     p.loading_start_ms = node_.clock().now_ms();
-    AppendOnly::LoadOutcome outcome = aof_.load([this] { io_.poll(); });
+    AppendOnly::LoadOutcome outcome = aof_.load([this] {
+      io_.poll();
+      systemd_.loading(node_.persistence);
+    });
     p.loading = false;
     if (outcome == AppendOnly::LoadOutcome::kFailed) return false;
     if (outcome == AppendOnly::LoadOutcome::kNoManifest && !load_snapshot()) return false;
@@ -304,6 +312,7 @@ bool Server::load_snapshot() {
     p.loading_loaded_keys = progress.keys_loaded;
     // Between chunks the loop runs: connections are accepted and answered (-LOADING, INFO).
     io_.poll();
+    systemd_.loading(p);
     auto now = std::chrono::steady_clock::now();
     if (now - last_log >= std::chrono::seconds(1)) {
       last_log = now;
@@ -350,7 +359,11 @@ bool Server::save_before_exit(bool nosave, bool save) {
 }
 
 std::string Server::request_shutdown(bool nosave, bool save, bool, bool force) {
-  if (!save_before_exit(nosave, save) && !force) return "ERR Errors trying to SHUTDOWN. Check logs.";
+  systemd_.stopping("SHUTDOWN requested, shutting down");
+  if (!save_before_exit(nosave, save) && !force) {
+    systemd_.status("Error trying to save the DB, can't exit.");
+    return "ERR Errors trying to SHUTDOWN. Check logs.";
+  }
   // Stop now: a command run after the final save (pipelined behind SHUTDOWN, or another
   // client's) would be acknowledged and then lost.
   shutdown("SHUTDOWN");

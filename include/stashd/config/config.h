@@ -48,6 +48,7 @@ struct Config {
   int64_t slowlog_log_slower_than = 10000; // microseconds; negative disables
   int64_t slowlog_max_len = 128;
   std::string pidfile;
+  std::string supervised = "auto";  // no systemd auto (Redis's default is no; see option_table)
   std::string notify_keyspace_events;  // canonical flag string, "" = off
   // Compact encodings of small collections (names as in Redis 7).
   int64_t list_max_listpack_size = -2;  // > 0: entries per node; -1..-5: 4/8/16/32/64 KiB per node

@@ -19,6 +19,7 @@
 #include "stashd/server/append_only.h"
 #include "stashd/server/background_save.h"
 #include "stashd/server/replication.h"
+#include "stashd/server/systemd_notify.h"
 
 namespace stashd {
 
@@ -32,6 +33,8 @@ class Server final : public ServerControl, public net::ConnectionOwner {
   // Runs the loop until SHUTDOWN or SIGTERM/SIGINT; returns the process exit code.
   int run();
   NodeState& node() { return node_; }
+  // The event loop, for handlers main() wires in (SIGHUP).
+  asio::io_context* io_context() { return &io_; }
 
   // ServerControl
   std::string request_shutdown(bool nosave, bool save, bool now, bool force) override;
@@ -73,6 +76,7 @@ class Server final : public ServerControl, public net::ConnectionOwner {
   int64_t loaded_repl_offset_ = -1;
   asio::steady_timer cron_timer_;
   asio::signal_set signals_;
+  SystemdNotifier systemd_{&io_, config_->supervised};
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors_;
   std::unordered_map<net::Connection*, std::shared_ptr<net::Connection>> connections_;
   std::unique_ptr<http::HttpListener> http_;  // http-port; after io_: destroyed before it
