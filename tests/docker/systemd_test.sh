@@ -44,7 +44,8 @@ wait_for 60 bash -c "[[ \$(docker exec $cid systemctl is-active stashd) == activ
 [[ $(prop Type) == notify ]] || fail "not Type=notify"
 [[ $(inside ps -o user= -C stashd) == stashd ]] || fail "not running as the stashd user"
 [[ $(inside redis-cli ping) == PONG ]] || fail "no PONG"
-inside redis-cli info server | grep -q '^process_supervised:systemd' || fail "process_supervised"
+# Output is captured before grep: with pipefail, grep -q quitting early could fail the writer.
+grep -q '^process_supervised:systemd' <<<"$(inside redis-cli info server)" || fail "process_supervised"
 echo "ok: stashd.service active (Type=notify, READY after start-up), runs as stashd"
 
 # Watchdog: pings move WatchdogTimestamp; a loop stuck past WatchdogSec is restarted.
@@ -59,7 +60,8 @@ restarts=$(prop NRestarts)
 inside redis-cli debug sleep 5 >/dev/null 2>&1 || true
 wait_for 30 bash -c "[[ \$(docker exec $cid systemctl show stashd -p NRestarts --value) -gt $restarts ]]" \
   || fail "a stuck loop was not restarted by the watchdog"
-inside journalctl -u stashd --no-pager | grep -q "Watchdog timeout" || fail "no watchdog timeout logged"
+wait_for 10 bash -c "docker exec $cid journalctl -u stashd --no-pager | grep -c 'Watchdog timeout' >/dev/null" \
+  || fail "no watchdog timeout logged"
 wait_for 30 bash -c "[[ \$(docker exec $cid redis-cli ping) == PONG ]]" || fail "not back after restart"
 inside rm /etc/systemd/system/stashd.service.d/watchdog.conf
 echo "ok: watchdog pings reach systemd; a loop stuck past WatchdogSec is restarted"
