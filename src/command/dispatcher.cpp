@@ -86,9 +86,10 @@ void Dispatcher::count_error(std::string_view reply_tail) {
 }
 
 void Dispatcher::reject(Client& client, std::string_view message) {
-  size_t before = client.out.size();
+  const std::string& out = *client.writer.buffer();
+  size_t before = out.size();
   client.writer.error(message);
-  count_error(std::string_view(client.out).substr(before));
+  count_error(std::string_view(out).substr(before));
   // A request rejected while queueing makes the whole transaction fail at EXEC (EXECABORT).
   if (client.has(kClientMulti)) client.multi_error = true;
 }
@@ -142,7 +143,12 @@ void Dispatcher::execute(Client& client, std::span<const std::string_view> argv)
   ++client.commands_processed;
   ++node_->stats().total_commands_processed;
   size_t out_before = client.out.size();
+  // A replica's link carries the stream to it: nothing it sends is answered. Its replies go to a
+  // scratch buffer, so stream bytes added to its output meanwhile (a DEL of an eviction this very
+  // command caused, say) are kept.
   const bool replica_link = client.has(kClientReplica);
+  std::string unanswered;
+  if (replica_link) client.writer.set_buffer(&unanswered);
 
   if (client.reply_mode == ReplyMode::kSkipNext) client.reply_mode = ReplyMode::kSkipThis;
   bool suppress = client.reply_mode == ReplyMode::kOff || client.reply_mode == ReplyMode::kSkipThis;
@@ -189,9 +195,8 @@ void Dispatcher::execute(Client& client, std::span<const std::string_view> argv)
     }
   }
 
+  if (replica_link) client.writer.set_buffer(&client.out);
   if (suppress && client.reply_mode != ReplyMode::kOn) client.out.resize(out_before);
-  // A replica's link carries the stream to it: nothing it sends is answered (its PSYNC made it one).
-  if (replica_link && client.out.size() > out_before) client.out.resize(out_before);
   if (client.reply_mode == ReplyMode::kSkipThis) client.reply_mode = ReplyMode::kOn;
   if (node_->blocking().has_ready()) serve_blocked();
   node_->tracking().deliver_pending();
@@ -252,8 +257,9 @@ bool Dispatcher::rejected_for_memory(Client& client, Command& row) {
   // A replica follows its primary's DELs instead of evicting on its own (and never refuses the
   // primary's stream).
   if (client.has(kClientMaster)) return false;
-  if (node_->replication != nullptr && node_->replication->is_replica() &&
-      node_->config().replica_ignore_maxmemory) {
+  if (node_->replication != nullptr &&
+      ((node_->replication->is_replica() && node_->config().replica_ignore_maxmemory) ||
+       node_->replication->holding_stream())) {
     return false;
   }
   // Like Redis, every command first gives the evictor a (time-bounded) chance; only commands that
@@ -347,7 +353,8 @@ void Dispatcher::run(Client& client, Command& row, std::span<const std::string_v
   if (!node_->monitors().empty() && !row.has(kCmdSkipMonitor) && !row.has(kCmdAdmin)) {
     feed_monitors(client, argv);
   }
-  size_t out_before = client.out.size();
+  const std::string& out = *client.writer.buffer();
+  size_t out_before = out.size();
   CommandContext ctx(*node_, client, row, argv);
   ctx.in_exec = in_exec_;
   // Without a sink nothing is built; a sink added by this very command starts with the next one.
@@ -365,9 +372,9 @@ void Dispatcher::run(Client& client, Command& row, std::span<const std::string_v
   ++row.calls;
   row.usec += static_cast<uint64_t>(duration_us);
   node_->stats().command_latency.record(row.family, duration_us);
-  if (client.out.size() > out_before && client.out[out_before] == '-') {
+  if (out.size() > out_before && out[out_before] == '-') {
     ++row.failed_calls;
-    count_error(std::string_view(client.out).substr(out_before));
+    count_error(std::string_view(out).substr(out_before));
   }
   const Config& cfg = node_->config();
   if (cfg.slowlog_log_slower_than >= 0 && duration_us >= cfg.slowlog_log_slower_than &&

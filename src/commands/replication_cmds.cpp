@@ -21,13 +21,25 @@ ReplicationControl* replication_or_error(CommandContext& ctx) {
 void replicaof(CommandContext& ctx) {
   ReplicationControl* repl = replication_or_error(ctx);
   if (repl == nullptr) return;
+  if (ctx.client.has(kClientMaster)) {
+    ctx.error("ERR Command is not allowed from the master link");
+    return;
+  }
   if (ctx.arg_is(1, "no") && ctx.arg_is(2, "one")) {
-    repl->promote();
-    ctx.out.ok();
+    std::string failure = repl->promote();
+    if (failure.empty()) {
+      ctx.out.ok();
+    } else {
+      ctx.error(failure);
+    }
     return;
   }
   int64_t port = 0;
-  if (!parse_i64(ctx.arg(2), &port) || port < 1 || port > 65535) {
+  if (!parse_i64(ctx.arg(2), &port)) {
+    ctx.error(errors::kNotInteger);
+    return;
+  }
+  if (port < 1 || port > 65535) {
     ctx.error("ERR Invalid master port");
     return;
   }
@@ -117,6 +129,10 @@ void wait(CommandContext& ctx) {
 void failover(CommandContext& ctx) {
   ReplicationControl* repl = replication_or_error(ctx);
   if (repl == nullptr) return;
+  if (ctx.client.has(kClientMaster)) {
+    ctx.error("ERR Command is not allowed from the master link");
+    return;
+  }
   std::string host;
   int64_t port = 0;
   int64_t timeout = 0;

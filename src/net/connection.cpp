@@ -111,8 +111,10 @@ void Connection::request_flush() {
 }
 
 bool Connection::want_read() const {
+  // A replica's output is the stream, not replies to what it sends: its acknowledgements are
+  // always read.
   return !closed_ && !reading_ && !paused_ && !client_.has(kClientCloseAfterReply) &&
-         output_pending_bytes() <= kBackpressureBytes;
+         (output_pending_bytes() <= kBackpressureBytes || client_.has(kClientReplica));
 }
 
 void Connection::make_read_space() {
@@ -176,7 +178,8 @@ void Connection::process_input() {
   // Limits follow CONFIG SET and AUTH, so they are refreshed for every batch of input.
   update_parse_limits();
   while (!closed_ && !paused_ && !client_.blocked && !client_.has(kClientCloseAfterReply) &&
-         inbuf_start_ < inbuf_filled_ && output_pending_bytes() <= kBackpressureBytes) {
+         inbuf_start_ < inbuf_filled_ &&
+         (output_pending_bytes() <= kBackpressureBytes || client_.has(kClientReplica))) {
     std::string_view data(inbuf_.data() + inbuf_start_, inbuf_filled_ - inbuf_start_);
     resp::ParseStatus status = parser_.parse(data);
     if (status == resp::ParseStatus::kNeedMore) break;

@@ -144,6 +144,10 @@ HandshakeStep ReplicaHandshake::on_reply(std::string_view line) {
         return step;
       }
       if (!w.empty() && w[0] == "+CONTINUE") {
+        if (settings_.next_offset < 0) {
+          return fail(HandshakeStep::Kind::kFail,
+                      "Master replied +CONTINUE to a replica without history");
+        }
         if (w.size() > 2 || (w.size() == 2 && !valid_replid(w[1]))) {
           return fail(HandshakeStep::Kind::kFail,
                       "Master replied with wrong +CONTINUE syntax: '" + std::string(line) + "'");

@@ -2,11 +2,13 @@
 #include "server/master_link.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "stashd/persist/snapshot.h"
@@ -116,18 +118,12 @@ void MasterLink::close(const std::string& why, bool failed, bool notify) {
   }
   if (master_) {
     NodeState& node = repl_->node();
-    if (master_->has(kClientMulti)) {
-      // A transaction cut off by the drop never happened: the primary resends it whole.
-      std::string_view discard[] = {"DISCARD"};
-      node.applying_stream = true;
-      repl_->applying_master_stream = true;
-      repl_->dispatcher().execute(*master_, discard);
-      node.applying_stream = false;
-      repl_->applying_master_stream = false;
-    }
+    // A transaction cut off by the drop never happened: the primary resends it whole.
+    if (master_->has(kClientMulti)) repl_->dispatcher().abort_transaction(*master_);
     multi_bytes_.clear();
     node.remove_client(master_.get());
-    master_.reset();
+    // Freed later: the close may come from inside a command the master client is running.
+    asio::post(repl_->io(), [gone = std::shared_ptr<Client>(std::move(master_))] {});
   }
   (void)was_connected;
   if (notify) repl_->link_closed(failed);
@@ -290,6 +286,8 @@ bool MasterLink::load_snapshot() {
   if (!status) {
     ::unlink(temp_path_.c_str());
     for (int i = 0; i < ks.databases(); ++i) ks.db(i).clear();
+    // The dataset is no history any more: the next attempt must be a full sync.
+    repl_->history_lost();
     close("Failed trying to load the MASTER synchronization DB from disk: " + status.message(), true);
     return false;
   }
@@ -304,6 +302,15 @@ bool MasterLink::load_snapshot() {
   spdlog::info("MASTER <-> REPLICA sync: finished with success, {} keys loaded in {:.3f} s",
                result.keys_loaded, seconds);
   repl_->synced(sync_replid_, sync_offset_);
+  // The stream goes on in the database the primary's stream had selected at the snapshot (a
+  // relaying replica's stream carries no SELECT of its own there).
+  repl_->stream_db = 0;
+  for (const auto& [name, value] : result.aux) {
+    if (name == "repl-stream-db") {
+      int db = std::atoi(value.c_str());
+      if (db >= 0 && db < ks.databases()) repl_->stream_db = db;
+    }
+  }
   ++node.dirty;
   if (p.aof_enabled && node.snapshots != nullptr) {
     // The append-only file describes the old dataset: start it over from the new one.
@@ -323,6 +330,7 @@ void MasterLink::start_stream() {
   master_->authenticated = true;
   master_->transport = this;
   master_->addr = host_ + ":" + std::to_string(port_);
+  master_->db = repl_->stream_db;
   node.add_client(master_.get());
   state_ = State::kConnected;
   send_ack();
@@ -336,6 +344,13 @@ void MasterLink::process_stream() {
   parser_.set_limits(limits);
   while (state_ == State::kConnected && start_ < filled_) {
     std::string_view data(inbuf_.data() + start_, filled_ - start_);
+    if (data[0] != '*') {
+      // The stream is multibulk commands only: anything else means it lost its alignment.
+      close(fmt::format("protocol error in the replication stream: expected '*', got byte 0x{:02x}",
+                        static_cast<unsigned char>(data[0])),
+            true);
+      return;
+    }
     resp::ParseStatus status = parser_.parse(data);
     if (status == resp::ParseStatus::kNeedMore) break;
     if (status == resp::ParseStatus::kError) {
@@ -351,13 +366,14 @@ void MasterLink::process_stream() {
       repl_->dispatcher().execute(*master_, args);
       node.applying_stream = false;
       repl_->applying_master_stream = false;
+      if (state_ != State::kConnected) return;  // the command closed the link
+      repl_->stream_db = master_->db;
       if (!master_->out.empty() && master_->out[0] == '-') {
         spdlog::warn("== CRITICAL == This replica is sending an error to its master: '{}' after "
                      "processing the command '{}'",
                      master_->out.substr(1, master_->out.find('\r') - 1), args[0]);
       }
       master_->out.clear();
-      if (state_ != State::kConnected) return;  // the command closed the link
     }
     std::string_view bytes = data.substr(0, consumed);
     // Offsets advance by whole transactions: a link dropped inside MULTI resumes before it.

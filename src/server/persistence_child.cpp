@@ -47,9 +47,11 @@ persist::SnapshotOptions snapshot_options(NodeState& node) {
     // ask its primary to continue from here (PSYNC) instead of a full sync.
     std::string replid;
     uint64_t offset = 0;
-    node.replication->history(&replid, &offset);
+    int stream_db = 0;
+    node.replication->history(&replid, &offset, &stream_db);
     o.aux.emplace_back("repl-id", replid);
     o.aux.emplace_back("repl-offset", std::to_string(offset));
+    o.aux.emplace_back("repl-stream-db", std::to_string(stream_db));
   }
   return o;
 }

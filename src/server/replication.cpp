@@ -77,11 +77,13 @@ void Replication::stop() {
 
 // ---- history ----------------------------------------------------------------------------------
 
-void Replication::start(const std::string& loaded_replid, int64_t loaded_offset) {
+void Replication::start(const std::string& loaded_replid, int64_t loaded_offset,
+                        int loaded_stream_db) {
   if (!loaded_replid.empty() && loaded_offset >= 0) {
     ids_.replid = loaded_replid;
     base_offset_ = static_cast<uint64_t>(loaded_offset);
     loaded_history_ = true;
+    stream_db = loaded_stream_db;
     spdlog::info("The dataset is offset {} of replication id {}", base_offset_, ids_.replid);
   }
   std::string host;
@@ -96,9 +98,12 @@ void Replication::start(const std::string& loaded_replid, int64_t loaded_offset)
   }
 }
 
-void Replication::history(std::string* replid, uint64_t* offset) const {
+void Replication::history(std::string* replid, uint64_t* offset, int* db) const {
   *replid = ids_.replid;
   *offset = this->offset();
+  // A replica's stream continues in the database its primary last selected; a primary's own
+  // stream selects again after any sync or restart.
+  *db = is_replica() ? stream_db : 0;
 }
 
 void Replication::ensure_backlog() {
@@ -129,8 +134,9 @@ void Replication::free_backlog() {
 // ---- the stream -------------------------------------------------------------------------------
 
 void Replication::feed(const PropagatedUnit& unit) {
-  // A replica relays its primary's bytes unchanged instead (relay()).
-  if (applying_master_stream || !backlog_) return;
+  // A replica relays its primary's bytes unchanged instead (relay()); its own writes (PUBLISH, a
+  // writable replica's) stay local, as in Redis: they must not shift its offsets.
+  if (applying_master_stream || !backlog_ || is_replica()) return;
   unit_bytes_.clear();
   encoder_.encode(unit, &unit_bytes_);
   feed_bytes(unit_bytes_);
@@ -297,11 +303,8 @@ std::string Replication::psync(Client& client, std::span<const std::string_view>
     // continues as our replica.
     if (!is_replica()) return "ERR PSYNC FAILOVER can't be sent to a master.";
     if (replid != ids_.replid) return "ERR PSYNC FAILOVER replid must match my replid.";
-    if (next != static_cast<int64_t>(offset()) + 1) {
-      return "ERR PSYNC FAILOVER offset must match my offset.";
-    }
     spdlog::info("Failover request received from {}: taking over as the primary", client.addr);
-    promote();
+    become_primary();
   }
   if (is_replica() && !link_up()) return "NOMASTERLINK Can't SYNC while not connected with my master";
 
@@ -502,9 +505,14 @@ void Replication::pump_sync_job() {
     job->reading = false;
     if (n > 0) deliver(std::string_view(job->buf.data(), n));
     if (ec) {
-      // End of the pipe: the child finished (or died); its exit status decides.
+      // End of the pipe: the child finished (or died); its exit status decides. The cron may
+      // have reaped it already.
       job->source_done = true;
-      reap_sync_child();
+      if (job->child_exited) {
+        finish_sync_job(job->child_ok, job->child_ok ? "" : "the snapshot child failed");
+      } else {
+        reap_sync_child();
+      }
       return;
     }
     pump_sync_job();
@@ -651,7 +659,7 @@ void Replication::cron(int64_t now_ms) {
   std::erase_if(handshake_eof_, [this](uint64_t id) { return node_->find_client(id) == nullptr; });
 
   // Primary side.
-  if (!peers_.empty() && backlog_ && !is_replica() &&
+  if (!peers_.empty() && backlog_ && !is_replica() && !holding_stream() &&
       now_ms - last_ping_ms_ >= cfg.repl_ping_replica_period * 1000) {
     last_ping_ms_ = now_ms;
     static constexpr std::string_view kPing[] = {"PING"};
@@ -711,6 +719,9 @@ void Replication::cron(int64_t now_ms) {
 
 std::string Replication::replicate(const std::string& host, int port, bool* already) {
   *already = false;
+  if (failover_ != Failover::kNone && !psync_failover_) {
+    return "ERR REPLICAOF not allowed while failing over.";
+  }
   if (is_replica() && host == master_host_ && port == master_port_) {
     *already = true;
     return "";
@@ -741,7 +752,13 @@ std::string Replication::replicate(const std::string& host, int port, bool* alre
   return "";
 }
 
-void Replication::promote() {
+std::string Replication::promote() {
+  if (failover_ != Failover::kNone) return "ERR REPLICAOF not allowed while failing over.";
+  become_primary();
+  return "";
+}
+
+void Replication::become_primary() {
   if (!is_replica()) return;
   if (link_) {
     link_->close("promoted to primary", false);
@@ -797,9 +814,20 @@ void Replication::synced(const std::string& replid, uint64_t offset) {
   connect_failures_ = 0;
 }
 
+void Replication::history_lost() {
+  disconnect_replicas();
+  free_backlog();
+  ids_.reset();
+  base_offset_ = 0;
+  loaded_history_ = false;
+  stream_db = 0;
+}
+
 void Replication::continued(const std::string& replid) {
   if (replid != ids_.replid) {
-    // The primary was promoted since: its previous id is ours, valid up to where we are.
+    // The primary was promoted since: its previous id is ours, valid up to where we are. Our own
+    // replicas learn the new id by asking again.
+    disconnect_replicas();
     ids_.replid2 = ids_.replid;
     ids_.second_offset = static_cast<int64_t>(offset()) + 1;
     ids_.replid = replid;
@@ -822,11 +850,11 @@ std::string Replication::failover(const std::string& host, int port, int64_t tim
   if (peers_.empty()) return "ERR FAILOVER requires connected replicas.";
   if (failover_ != Failover::kNone) return "ERR FAILOVER already in progress.";
   if (!host.empty()) {
-    bool found = std::any_of(peers_.begin(), peers_.end(), [&](const auto& p) {
-      return p->state == PeerState::kOnline && p->port == port &&
-             (p->ip == host || (host == "localhost" && p->ip == "127.0.0.1"));
+    auto target = std::find_if(peers_.begin(), peers_.end(), [&](const auto& p) {
+      return p->port == port && (p->ip == host || (host == "localhost" && p->ip == "127.0.0.1"));
     });
-    if (!found) return "ERR FAILOVER target HOST and PORT is not a replica.";
+    if (target == peers_.end()) return "ERR FAILOVER target HOST and PORT is not a replica.";
+    if ((*target)->state != PeerState::kOnline) return "ERR FAILOVER target replica is not online.";
   }
   const int64_t now = node_->clock().now_ms();
   failover_ = Failover::kWaitingForSync;
@@ -839,6 +867,10 @@ std::string Replication::failover(const std::string& host, int port, int64_t tim
   paused_writes_before_ = node_->pause_writes_only;
   node_->pause_end_ms = INT64_MAX;
   node_->pause_writes_only = true;
+  // Reads hide expired keys without deleting them meanwhile (as a replica's do): the stream must
+  // stand still for the target to catch up with it.
+  node_->keyspace().set_expire_on_access(false);
+  failover_getack_ms_ = now;
   spdlog::info("FAILOVER requested to {}", host.empty() ? std::string("any replica")
                                                        : host + ":" + std::to_string(port));
   send_getack();
@@ -873,7 +905,12 @@ void Replication::failover_cron(int64_t now_ms) {
     }
     return;
   }
-  send_getack();
+  // One GETACK a second: each adds to the stream, so asking faster than acknowledgements come
+  // back would move the offset the target has to reach.
+  if (now_ms - failover_getack_ms_ >= 1000) {
+    failover_getack_ms_ = now_ms;
+    send_getack();
+  }
 }
 
 void Replication::start_handoff(const std::string& host, int port) {
@@ -892,7 +929,8 @@ void Replication::end_failover(const std::string& why, bool failed) {
   node_->pause_writes_only = paused_writes_before_;
   if (failed) {
     spdlog::warn("FAILOVER aborted: {}", why);
-    if (was == Failover::kInProgress) promote();
+    if (was == Failover::kInProgress) become_primary();
+    node_->keyspace().set_expire_on_access(true);
   } else {
     spdlog::info("FAILOVER to {}:{} succeeded", master_host_, master_port_);
   }
@@ -910,7 +948,7 @@ ReplicationStatus Replication::status() const {
   if (s.replica) {
     s.link_up = link_up();
     s.link_state = link_ ? link_->role_state() : "connect";
-    s.last_io_s = link_ ? (now - link_->last_io_ms()) / 1000 : -1;
+    s.last_io_s = s.link_up ? (now - link_->last_io_ms()) / 1000 : -1;
     s.sync_in_progress = link_ && link_->state() == MasterLink::State::kTransfer;
     if (s.sync_in_progress) {
       s.sync_total_bytes = link_->transfer_total();

@@ -121,7 +121,7 @@ int Server::run() {
     if (!config_->pidfile.empty()) std::remove(config_->pidfile.c_str());
     return 1;
   }
-  replication_.start(loaded_replid_, loaded_repl_offset_);
+  replication_.start(loaded_replid_, loaded_repl_offset_, loaded_stream_db_);
   spdlog::info("Ready to accept connections");
   systemd_.ready("Ready to accept connections");
   io_.run();
@@ -197,7 +197,9 @@ void Server::cron() {
   ks.grow_sketch_if_needed();
   // A replica leaves eviction to its primary (replica-ignore-maxmemory).
   const bool replica_evicts = !replication_.is_replica() || !config_->replica_ignore_maxmemory;
-  if (replica_evicts && ks.evictor().over_limit()) continue_eviction();
+  if (replica_evicts && !replication_.holding_stream() && ks.evictor().over_limit()) {
+    continue_eviction();
+  }
   std::vector<std::shared_ptr<net::Connection>> conns;
   conns.reserve(connections_.size());
   for (auto& [ptr, conn] : connections_) conns.push_back(conn);
@@ -208,7 +210,10 @@ void Server::cron() {
 void Server::expire_cycle() {
   expire_cycle_posted_ = false;
   // A replica's keys expire when its primary's DELs arrive.
-  if (!config_->active_expire_enabled || stopping_ || replication_.is_replica()) return;
+  if (!config_->active_expire_enabled || stopping_ || replication_.is_replica() ||
+      replication_.holding_stream()) {
+    return;
+  }
   Keyspace& ks = node_.keyspace();
   ks.set_now_ms(node_.clock().now_ms());
   auto deadline = std::chrono::steady_clock::now() + kCronBudget;
@@ -240,7 +245,7 @@ void Server::continue_eviction() {
 
 void Server::eviction_cycle() {
   eviction_cycle_posted_ = false;
-  if (stopping_) return;
+  if (stopping_ || replication_.holding_stream()) return;
   Keyspace& ks = node_.keyspace();
   ks.set_now_ms(node_.clock().now_ms());
   EvictResult result = ks.evictor().run_for(
@@ -338,6 +343,10 @@ bool Server::load_snapshot() {
     int64_t offset = 0;
     if (name == "repl-id") loaded_replid_ = value;
     if (name == "repl-offset" && parse_i64(value, &offset)) loaded_repl_offset_ = offset;
+    if (name == "repl-stream-db" && parse_i64(value, &offset) && offset >= 0 &&
+        offset < config_->databases) {
+      loaded_stream_db_ = static_cast<int>(offset);
+    }
   }
   return true;
 }

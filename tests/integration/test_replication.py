@@ -299,6 +299,66 @@ class ReplicationTest(unittest.TestCase):
         self.assertTrue(str(call(r1, "FAILOVER", "TO", "127.0.0.1", "1", "TIMEOUT", "10"))
                         .startswith("ERR FAILOVER target HOST and PORT is not a replica"))
 
+    def test_evictions_on_the_primary_reach_the_replicas(self):
+        p = self.primary("--maxmemory", "20mb", "--maxmemory-policy", "allkeys-random")
+        r = self.replica(p)
+        client = p.client()
+        pipe = client.pipeline(transaction=False)
+        for i in range(200000):  # ~40 MB of values into 20 MB: tens of thousands of evictions
+            pipe.set(f"key:{i}", "v" * 100)
+            if i % 2000 == 1999:
+                pipe.execute()
+        pipe.execute()
+        self.assertGreater(int(stats(p)["evicted_keys"]), 10000)
+        wait_synced(p, r)
+        self.assertEqual(call(p, "DBSIZE"), call(r, "DBSIZE"))
+        self.assertEqual(digest(p), digest(r))
+        # The link survived the DELs interleaved with its acknowledgements: no resync happened.
+        self.assertEqual(stats(p)["sync_full"], "1")
+
+    def test_other_databases_survive_partial_resyncs_and_restarts(self):
+        p = self.primary()
+        data = tempfile.mkdtemp(prefix="stashd-replica-")
+        self.addCleanup(shutil.rmtree, data, ignore_errors=True)
+        r1 = self.replica(p)
+        r2 = start_replica(p, directory=data)
+        client5 = p.client(db=5)
+        client5.set("a", 1)
+        wait_synced(p, r1, r2)
+        call(p, "CLIENT", "KILL", "TYPE", "replica")
+        wait_until(lambda: link_up(r1) and link_up(r2), message="links back")
+        client5.set("b", 2)  # no SELECT follows a +CONTINUE: the link must still be in db 5
+        wait_synced(p, r1, r2)
+        self.assertEqual(call(r2, "SAVE"), "OK")
+        os.kill(r2.proc.pid, signal.SIGKILL)
+        r2.proc.wait()
+        r2.stop(keep_dir=True)
+        client5.set("c", 3)
+        r2 = self.replica(p, directory=data)
+        client5.set("d", 4)
+        wait_synced(p, r1, r2)
+        for node in (r1, r2):
+            self.assertEqual(node.client(db=5).mget("a", "b", "c", "d"), [b"1", b"2", b"3", b"4"])
+            self.assertEqual(node.client(db=0).dbsize(), 0)
+            self.assertEqual(digest(node), digest(p))
+        self.assertEqual(stats(p)["sync_full"], "2")
+
+    def test_a_replicas_own_publish_does_not_enter_its_stream(self):
+        p = self.primary()
+        r = self.replica(p)
+        wait_synced(p, r)
+        before = replication(r)["master_repl_offset"]
+        self.assertEqual(call(r, "PUBLISH", "chan", "local"), 0)
+        self.assertEqual(replication(r)["master_repl_offset"], before)
+        os.kill(r.proc.pid, signal.SIGSTOP)
+        try:
+            call(p, "SET", "x", "1")
+            self.assertEqual(call(p, "WAIT", "1", "300"), 0)  # the stopped replica has not got it
+        finally:
+            os.kill(r.proc.pid, signal.SIGCONT)
+        wait_synced(p, r)
+        self.assertEqual(digest(p), digest(r))
+
     def test_replica_rules(self):
         p = self.primary()
         call(p, "DEBUG", "SET-ACTIVE-EXPIRE", "0")

@@ -25,6 +25,8 @@ class Dispatcher {
   void block_timed_out(Client& client);
   // Unblocks a client with a given reply (CLIENT UNBLOCK): nullptr replies the timeout value.
   void unblock_with(Client& client, const char* error);
+  // Ends a MULTI without running it (EXEC refused, a replication link dropped inside one).
+  void abort_transaction(Client& client);
   // Unblocks a client whose reply the caller already wrote (WAIT satisfied).
   void unblock_replied(Client& client) { finish_unblock(client); }
   // Whether CLIENT PAUSE holds this request back right now.
@@ -44,8 +46,6 @@ class Dispatcher {
   // The last background save failed and stop-writes-on-bgsave-error holds: writes get -MISCONF.
   bool writes_denied_by_disk_error() const;
   bool snapshot_error_denies_writes() const;
-  // Ends a MULTI without running it (EXEC refused for memory or a disk error).
-  void abort_transaction(Client& client);
   void run(Client& client, Command& row, std::span<const std::string_view> argv, int64_t start_us);
   // The keyspace's "now": the clock's, or 0 while a propagated stream is applied.
   int64_t keyspace_now(int64_t now_ms) const;

@@ -60,14 +60,15 @@ class ReplicationControl {
   virtual ~ReplicationControl() = default;
   virtual ReplicationStatus status() const = 0;
   virtual bool is_replica() const = 0;
-  // The replication id and offset the dataset corresponds to right now (saved in snapshots).
-  virtual void history(std::string* replid, uint64_t* offset) const = 0;
+  // The replication id and offset the dataset corresponds to right now, and the database the
+  // stream has selected there (saved in snapshots).
+  virtual void history(std::string* replid, uint64_t* offset, int* stream_db) const = 0;
   // The replica's link to its primary is up (always true on a primary).
   virtual bool link_up() const = 0;
   // REPLICAOF host port (an error message, or "" for OK; *already set when nothing changed).
   virtual std::string replicate(const std::string& host, int port, bool* already) = 0;
-  // REPLICAOF NO ONE.
-  virtual void promote() = 0;
+  // REPLICAOF NO ONE: an error message, or "".
+  virtual std::string promote() = 0;
   // REPLCONF on a replica's connection: "" when it needs no reply (ACK), else the reply error
   // ("-..." prefixed text is an error; "+OK" otherwise written by the caller).
   virtual std::string replconf(Client& client, std::span<const std::string_view> argv) = 0;
@@ -79,6 +80,8 @@ class ReplicationControl {
   // WAIT: the offset the client waits for, and asks replicas for fresh acknowledgements.
   virtual uint64_t offset() const = 0;
   virtual void wait_started(Client& client, uint64_t offset, int replicas) = 0;
+  // A FAILOVER waits for its target: nothing may add to the stream (no eviction, no expiry).
+  virtual bool holding_stream() const = 0;
   // Whether writes are refused by min-replicas-to-write right now.
   virtual bool too_few_replicas() const = 0;
   // FAILOVER [TO host port [FORCE]] [TIMEOUT ms] (host empty: any replica in sync; timeout 0:

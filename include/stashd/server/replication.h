@@ -39,7 +39,7 @@ class Replication final : public ReplicationControl {
 
   // After the dataset loaded: the history the snapshot recorded (repl-id, repl-offset), so a
   // restarted node can continue its stream; then connects to `replicaof` when configured.
-  void start(const std::string& loaded_replid, int64_t loaded_offset);
+  void start(const std::string& loaded_replid, int64_t loaded_offset, int loaded_stream_db);
   // Once per cron pass (acts once a second): pings, acknowledgements, timeouts, sync jobs.
   void cron(int64_t now_ms);
   // Stops the link and the sync child (shutdown).
@@ -48,10 +48,13 @@ class Replication final : public ReplicationControl {
   // ReplicationControl
   ReplicationStatus status() const override;
   bool is_replica() const override { return !master_host_.empty(); }
-  void history(std::string* replid, uint64_t* offset) const override;
+  void history(std::string* replid, uint64_t* offset, int* stream_db) const override;
   bool link_up() const override;
   std::string replicate(const std::string& host, int port, bool* already) override;
-  void promote() override;
+  std::string promote() override;
+  // While a FAILOVER waits for its target, nothing may add to the stream: writes are paused, and
+  // the server holds active expiry and eviction.
+  bool holding_stream() const override { return failover_ == Failover::kWaitingForSync; }
   std::string replconf(Client& client, std::span<const std::string_view> argv) override;
   std::string psync(Client& client, std::span<const std::string_view> argv) override;
   int acked_replicas(uint64_t offset) const override;
@@ -75,6 +78,10 @@ class Replication final : public ReplicationControl {
   void continued(const std::string& replid);
   // Stream bytes the link applied: into the backlog and to sub-replicas, unchanged.
   void relay(std::string_view bytes);
+  // The snapshot a sync sent could not be loaded: the data no longer matches any history.
+  void history_lost();
+  // The database the applied stream has selected (the master client's): a new link starts there.
+  int stream_db = 0;
   bool applying_master_stream = false;  // set by the link while it runs the primary's commands
   uint64_t sync_full = 0;
   uint64_t sync_partial_ok = 0;
@@ -151,6 +158,8 @@ class Replication final : public ReplicationControl {
   int64_t next_connect_ms_ = 0;
   int connect_failures_ = 0;
   void connect_link();
+  // REPLICAOF NO ONE's work (also the target of PSYNC FAILOVER, and a failed handover).
+  void become_primary();
   void link_closed(bool failed);
   // The link reached the stream (+CONTINUE or a loaded snapshot).
   void link_connected();
@@ -165,6 +174,7 @@ class Replication final : public ReplicationControl {
   std::string failover_host_;
   int failover_port_ = 0;
   int64_t failover_deadline_ms_ = 0;
+  int64_t failover_getack_ms_ = 0;
   bool failover_force_ = false;
   int64_t paused_end_before_ = 0;
   bool paused_writes_before_ = false;

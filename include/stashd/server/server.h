@@ -74,6 +74,7 @@ class Server final : public ServerControl, public net::ConnectionOwner {
   // The replication history the loaded snapshot recorded (repl-id, repl-offset).
   std::string loaded_replid_;
   int64_t loaded_repl_offset_ = -1;
+  int loaded_stream_db_ = 0;
   asio::steady_timer cron_timer_;
   asio::signal_set signals_;
   SystemdNotifier systemd_{&io_, config_->supervised};
