@@ -3,14 +3,14 @@
 # Usage: scripts/deps.sh build   - compiler, CMake and the libraries
 #        scripts/deps.sh server  - only what building the stashd binaries needs (the Docker image)
 #        scripts/deps.sh test    - build plus the test tools (redis-cli, redis-server, python3-redis,
-#                                  promtool from prometheus, systemd-analyze and logrotate for
-#                                  the packaging tests)
+#                                  promtool from prometheus, systemd-analyze, logrotate and curl
+#                                  for the packaging tests)
 set -euo pipefail
 server_pkgs=(g++ cmake ninja-build pkg-config libasio-dev libspdlog-dev libfmt-dev libyaml-cpp-dev
              libxxhash-dev libcli11-dev libjemalloc-dev liblz4-dev libsystemd-dev libcpp-httplib-dev)
 build_pkgs=("${server_pkgs[@]}" ccache libgtest-dev libgmock-dev libbenchmark-dev)
 test_pkgs=(redis-tools redis-server python3 python3-redis procps iproute2 systemd logrotate
-           prometheus)
+           prometheus curl)
 case "${1:-build}" in
   server) want=("${server_pkgs[@]}") ;;
   test) want=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
