@@ -13,7 +13,6 @@ Usage: bench/replication_bench.py [--rounds 3] [--requests 200000] [--pipeline 1
 import argparse
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -21,14 +20,8 @@ import tempfile
 import threading
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-STASHD = os.environ.get("STASHD_BIN", os.path.join(HERE, "..", "build", "stashd"))
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from eviction_pause import STASHD, free_port  # noqa: E402
 
 
 def cli(port, *args):
