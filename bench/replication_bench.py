@@ -7,8 +7,13 @@ INFO replication is sampled and each replica's lag is master_repl_offset minus i
 offset (bytes; replicas acknowledge once a second, as Redis's do), and minus the offset the replica
 itself reports having applied, reported as p50/p99 per server.
 
+With --sync-keys N it measures a full sync instead: a primary filled with about N keys of 100
+bytes (redis-benchmark SETs), then the time from starting a replica to its master_link_status:up,
+for each server.
+
 Usage: bench/replication_bench.py [--rounds 3] [--requests 200000] [--pipeline 16]
-       [--clients 50] [--tests set,incr,lpush,hset] (stashd from build/stashd or $STASHD_BIN)"""
+       [--clients 50] [--tests set,incr,lpush,hset] [--sync-keys N]
+       (stashd from build/stashd or $STASHD_BIN)"""
 
 import argparse
 import os
@@ -111,6 +116,40 @@ def run_load(port, args, test):
     raise SystemExit(f"no result from redis-benchmark: {out}")
 
 
+def full_sync_seconds(kind, keys):
+    """Seconds from starting a replica of a primary holding ~`keys` keys to its link being up."""
+    directory = tempfile.mkdtemp(prefix=f"repl-sync-{kind}-")
+    ports = [free_port(), free_port()]
+    procs = []
+    try:
+        for i, port in enumerate(ports):
+            node_dir = os.path.join(directory, str(i))
+            os.makedirs(node_dir)
+            args = ["--port", str(port), "--bind", "127.0.0.1", "--dir", node_dir, "--save", "",
+                    "--repl-diskless-sync-delay", "0"]
+            if i == 1:
+                args += (["--replicaof", "127.0.0.1", str(ports[0])] if kind == "redis"
+                         else ["--replicaof", f"127.0.0.1 {ports[0]}"])
+                started = time.monotonic()
+            exe = ["redis-server"] if kind == "redis" else [STASHD]
+            procs.append(subprocess.Popen(exe + args, stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.STDOUT))
+            if i == 0:
+                wait_until(lambda: cli(port, "PING").strip() == "PONG")
+                subprocess.run(["redis-benchmark", "-p", str(port), "-t", "set", "-n",
+                                str(keys + keys // 5), "-r", "1000000000", "-P", "64", "-d", "100",
+                                "-q"], capture_output=True, timeout=600)
+                held = int(cli(port, "DBSIZE").strip())
+        wait_until(lambda: info_replication(ports[1]).get("master_link_status") == "up",
+                   timeout=600)
+        return time.monotonic() - started, held
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 def percentile(values, p):
     if not values:
         return 0
@@ -125,10 +164,16 @@ def main():
     parser.add_argument("--pipeline", type=int, default=16)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--tests", default="set,incr,lpush,hset")
+    parser.add_argument("--sync-keys", type=int, default=0)
     args = parser.parse_args()
     for tool in ("redis-server", "redis-benchmark", "redis-cli"):
         if shutil.which(tool) is None:
             sys.exit(f"missing {tool} (apt-get install redis-server redis-tools)")
+    if args.sync_keys:
+        for kind in ("stashd", "redis"):
+            seconds, held = full_sync_seconds(kind, args.sync_keys)
+            print(f"full sync {kind}: {held} keys, replica start to link up in {seconds:.2f} s")
+        return
     clusters = {"stashd": Cluster("stashd"), "redis": Cluster("redis")}
     try:
         rps = {(k, t): [] for k in clusters for t in args.tests.split(",")}
