@@ -1,7 +1,7 @@
-// Owns: AofWriter (see aof_writer.h): RESP formatting into the append buffer, writes with
-// torn-write repair, the fsync policies and the fsync thread. Thread: the event loop, plus the
-// writer's own fsync thread, which touches only the job queue, the fsync counters and status, and
-// the fds it was handed.
+// Owns: AofWriter (see aof_writer.h): commands into the append buffer (SELECT and MULTI/EXEC
+// framing; resp::append_command encodes them), writes with torn-write repair, the fsync policies
+// and the fsync thread. Thread: the event loop, plus the writer's own fsync thread, which touches
+// only the job queue, the fsync counters and status, and the fds it was handed.
 #include "stashd/persist/aof_writer.h"
 
 #include <fcntl.h>
@@ -10,12 +10,12 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <chrono>
 #include <cstring>
 
 #include "persist/file_io.h"
 #include "stashd/keyspace/allocator.h"
+#include "stashd/resp/command_encoder.h"
 #include "stashd/common/strings.h"
 
 namespace stashd::persist {
@@ -93,57 +93,33 @@ int64_t AofWriter::now_ms() const {
 
 // ---- formatting --------------------------------------------------------------------------------
 
-void AofWriter::put_count(char type, uint64_t n) {
-  char digits[24];
-  digits[0] = type;
-  char* end = std::to_chars(digits + 1, digits + sizeof digits - 2, n).ptr;
-  *end++ = '\r';
-  *end++ = '\n';
-  buf_.append(digits, static_cast<size_t>(end - digits));
-}
-
-void AofWriter::put_bulk(std::string_view arg) {
-  put_count('$', arg.size());
-  buf_.append(arg);
-  buf_.append("\r\n", 2);
-}
-
-template <typename Arg>
-void AofWriter::put_command(std::span<const Arg> argv) {
-  put_count('*', argv.size());
-  for (const Arg& arg : argv) put_bulk(arg);
-}
-
 void AofWriter::select(int db) {
   if (db == last_db_) return;
-  char digits[16];
-  const char* end = std::to_chars(digits, digits + sizeof digits, db).ptr;
-  const std::string_view argv[] = {"SELECT", {digits, static_cast<size_t>(end - digits)}};
-  put_command(std::span<const std::string_view>(argv));
+  resp::append_select(&buf_, db);
   last_db_ = db;
 }
 
 void AofWriter::append(int db, std::span<const std::string_view> argv) {
   select(db);
-  put_command(argv);
+  resp::append_command(&buf_, argv);
   if (!in_multi_) complete_ = buf_.size();
 }
 
 void AofWriter::append(int db, std::span<const std::string> argv) {
   select(db);
-  put_command(argv);
+  resp::append_command(&buf_, argv);
   if (!in_multi_) complete_ = buf_.size();
 }
 
 void AofWriter::append_multi() {
   static constexpr std::string_view kMulti[] = {"MULTI"};
-  put_command(std::span<const std::string_view>(kMulti));
+  resp::append_command(&buf_, kMulti);
   in_multi_ = true;
 }
 
 void AofWriter::append_exec() {
   static constexpr std::string_view kExec[] = {"EXEC"};
-  put_command(std::span<const std::string_view>(kExec));
+  resp::append_command(&buf_, kExec);
   in_multi_ = false;
   complete_ = buf_.size();
 }

@@ -12,7 +12,7 @@
 #include <cstring>
 
 #include "stashd/persist/snapshot.h"
-#include "stashd/repl/stream_encoder.h"
+#include "stashd/resp/command_encoder.h"
 #include "stashd/server/replication.h"
 
 namespace stashd {
@@ -395,7 +395,7 @@ void MasterLink::process_stream() {
 }
 
 void MasterLink::send_command(std::span<const std::string> argv) {
-  repl::append_command(&out_, argv);
+  resp::append_command(&out_, argv);
   flush();
 }
 

@@ -15,6 +15,7 @@
 #include "server/master_link.h"
 #include "stashd/common/strings.h"
 #include "stashd/persist/snapshot.h"
+#include "stashd/resp/command_encoder.h"
 #include "stashd/server/persistence_child.h"
 
 namespace stashd {
@@ -608,7 +609,7 @@ void Replication::send_getack() {
     if (!backlog_ || peers_.empty()) return;
     static constexpr std::string_view kGetack[] = {"REPLCONF", "GETACK", "*"};
     std::string bytes;
-    repl::append_command(&bytes, kGetack);
+    resp::append_command(&bytes, kGetack);
     feed_bytes(bytes);
   });
 }
@@ -664,7 +665,7 @@ void Replication::cron(int64_t now_ms) {
     last_ping_ms_ = now_ms;
     static constexpr std::string_view kPing[] = {"PING"};
     std::string bytes;
-    repl::append_command(&bytes, kPing);
+    resp::append_command(&bytes, kPing);
     feed_bytes(bytes);
   }
   for (auto& peer : peers_) {

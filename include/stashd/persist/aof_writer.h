@@ -137,10 +137,6 @@ class AofWriter {
   };
 
   int64_t now_ms() const;
-  template <typename Arg>
-  void put_command(std::span<const Arg> argv);
-  void put_bulk(std::string_view arg);
-  void put_count(char type, uint64_t n);
   void select(int db);
   void consume(size_t n);
   void maybe_start_fsync(int64_t now_ms);

@@ -3,17 +3,11 @@
 // backlog. Thread: the event loop.
 #pragma once
 
-#include <span>
 #include <string>
-#include <string_view>
 
 #include "stashd/command/propagation.h"
 
 namespace stashd::repl {
-
-// Appends one command as a RESP multibulk.
-void append_command(std::string* out, std::span<const std::string_view> argv);
-void append_command(std::string* out, std::span<const std::string> argv);
 
 class StreamEncoder {
  public:
