@@ -150,8 +150,7 @@ void memory_section(NodeState& node, Fields& out) {
   out.fixed("mem_fragmentation_ratio", r.fragmentation_ratio(), 2);
   out.add("mem_fragmentation_bytes", r.fragmentation_bytes());
   // Replication buffers (and the AOF buffer) are left out of eviction, as in Redis.
-  ReplicationStatus repl;
-  if (node.replication != nullptr) repl = node.replication->status();
+  const ReplicationStatus& repl = out.source(node).replication();
   out.add("mem_not_counted_for_evict",
           node.replication_buffer_bytes + static_cast<uint64_t>(node.persistence.aof_buffer_length));
   out.add("mem_replication_backlog", repl.backlog_allocated);

@@ -43,8 +43,7 @@ void stats_section(NodeState& node, Fields& out) {
   out.fixed("instantaneous_input_kbps", sampled.net_input.per_second() / 1024, 2);
   out.fixed("instantaneous_output_kbps", sampled.net_output.per_second() / 1024, 2);
   out.add("rejected_connections", s.rejected_connections);
-  ReplicationStatus repl;
-  if (node.replication != nullptr) repl = node.replication->status();
+  const ReplicationStatus& repl = out.source(node).replication();
   out.add("sync_full", repl.sync_full);
   out.add("sync_partial_ok", repl.sync_partial_ok);
   out.add("sync_partial_err", repl.sync_partial_err);

@@ -16,30 +16,29 @@ void assign_argv(std::vector<std::string>* out, std::span<const Arg> argv) {
 
 }  // namespace
 
-PropagatedCommand& PropagatedUnit::add(int db, uint8_t targets) {
+PropagatedCommand& PropagatedUnit::next_slot(int db, uint8_t targets) {
   if (size_ == slots_.size()) slots_.emplace_back();
   PropagatedCommand& c = slots_[size_++];
   c.db = db;
   c.targets = targets;
+  return c;
+}
+
+PropagatedCommand& PropagatedUnit::add(int db, uint8_t targets) {
+  PropagatedCommand& c = next_slot(db, targets);
   c.argv.clear();
   return c;
 }
 
 PropagatedCommand& PropagatedUnit::add(int db, uint8_t targets,
                                        std::span<const std::string_view> argv) {
-  if (size_ == slots_.size()) slots_.emplace_back();
-  PropagatedCommand& c = slots_[size_++];
-  c.db = db;
-  c.targets = targets;
+  PropagatedCommand& c = next_slot(db, targets);
   assign_argv(&c.argv, argv);
   return c;
 }
 
 PropagatedCommand& PropagatedUnit::add(int db, uint8_t targets, std::span<const std::string> argv) {
-  if (size_ == slots_.size()) slots_.emplace_back();
-  PropagatedCommand& c = slots_[size_++];
-  c.db = db;
-  c.targets = targets;
+  PropagatedCommand& c = next_slot(db, targets);
   assign_argv(&c.argv, argv);
   return c;
 }

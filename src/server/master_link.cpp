@@ -99,7 +99,6 @@ void MasterLink::start() {
 void MasterLink::close(const std::string& why, bool failed, bool notify) {
   if (state_ == State::kClosed) return;
   auto self = shared_from_this();
-  const bool was_connected = state_ == State::kConnected;
   state_ = State::kClosed;
   if (failed) {
     spdlog::warn("Link with MASTER {}:{} lost: {}", host_, port_, why);
@@ -125,7 +124,6 @@ void MasterLink::close(const std::string& why, bool failed, bool notify) {
     // Freed later: the close may come from inside a command the master client is running.
     asio::post(repl_->io(), [gone = std::shared_ptr<Client>(std::move(master_))] {});
   }
-  (void)was_connected;
   if (notify) repl_->link_closed(failed);
 }
 

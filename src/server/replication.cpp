@@ -231,15 +231,19 @@ void Replication::put_online(Peer* peer) {
   schedule_flush();
 }
 
-void Replication::update_buffer_bytes() {
-  uint64_t bytes = backlog_ ? backlog_->allocated() : 0;
-  for (auto& peer : peers_) {
+uint64_t Replication::replica_buffer_bytes() const {
+  uint64_t bytes = 0;
+  for (const auto& peer : peers_) {
+    Client* c = client_of(*peer);
+    if (c == nullptr) continue;
     bytes += peer->pending.size();
-    if (Client* c = client_of(*peer); c != nullptr && c->transport != nullptr) {
-      bytes += c->transport->output_pending_bytes();
-    }
+    if (c->transport != nullptr) bytes += c->transport->output_pending_bytes();
   }
-  node_->replication_buffer_bytes = bytes;
+  return bytes;
+}
+
+void Replication::update_buffer_bytes() {
+  node_->replication_buffer_bytes = (backlog_ ? backlog_->allocated() : 0) + replica_buffer_bytes();
 }
 
 // ---- replica commands on the primary ----------------------------------------------------------
@@ -278,12 +282,11 @@ std::string Replication::replconf(Client& client, std::span<const std::string_vi
       if (!parse_i64(value, &port) || port < 0 || port > 65535) {
         return "ERR value is not an integer or out of range";
       }
-      client.lib_ver.clear();
-      handshake_port_[client.id] = static_cast<int>(port);
+      announced_[client.id].port = static_cast<int>(port);
     } else if (iequals(option, "ip-address")) {
-      handshake_ip_[client.id] = std::string(value);
+      announced_[client.id].ip = std::string(value);
     } else if (iequals(option, "capa")) {
-      if (iequals(value, "eof")) handshake_eof_.insert(client.id);
+      if (iequals(value, "eof")) announced_[client.id].capa_eof = true;
     } else {
       return "ERR Unrecognized REPLCONF option: " + std::string(option);
     }
@@ -314,12 +317,12 @@ std::string Replication::psync(Client& client, std::span<const std::string_view>
   peer->legacy_sync = legacy;
   std::string addr = client.addr;
   peer->ip = addr.substr(0, addr.rfind(':'));
-  if (auto it = handshake_ip_.find(client.id); it != handshake_ip_.end()) peer->ip = it->second;
-  if (auto it = handshake_port_.find(client.id); it != handshake_port_.end()) peer->port = it->second;
-  peer->capa_eof = handshake_eof_.count(client.id) > 0;
-  handshake_ip_.erase(client.id);
-  handshake_port_.erase(client.id);
-  handshake_eof_.erase(client.id);
+  if (auto it = announced_.find(client.id); it != announced_.end()) {
+    if (!it->second.ip.empty()) peer->ip = it->second.ip;
+    peer->port = it->second.port;
+    peer->capa_eof = it->second.capa_eof;
+    announced_.erase(it);
+  }
   client.flags |= kClientReplica;
   const int64_t now = node_->clock().now_ms();
 
@@ -351,15 +354,14 @@ std::string Replication::psync(Client& client, std::span<const std::string_view>
   ensure_backlog();
   // Disk-based syncs start at once; diskless ones wait for more replicas (cron).
   if (!job_ && (!node_->config().repl_diskless_sync || node_->config().repl_diskless_sync_delay == 0)) {
-    start_sync_job(now);
+    start_sync_job();
   }
   return "";
 }
 
 // ---- full sync --------------------------------------------------------------------------------
 
-void Replication::start_sync_job(int64_t now_ms) {
-  (void)now_ms;
+void Replication::start_sync_job() {
   if (job_) return;
   std::vector<Peer*> waiting;
   for (auto& peer : peers_) {
@@ -436,11 +438,9 @@ void Replication::pump_sync_job() {
   if (job == nullptr || job->reading || job->source_done) return;
   if (!job->diskless && !job->child_exited) return;  // the file is not written yet
   // Back-pressure: wait while a replica still has a lot to read.
-  bool anyone = false;
   for (uint64_t id : job->clients) {
     Client* c = node_->find_client(id);
     if (c == nullptr) continue;
-    anyone = true;
     size_t pending = c->transport ? c->transport->output_pending_bytes() : c->out.size();
     if (pending > kSyncInFlightBytes) {
       if (!job->timer_armed) {
@@ -455,7 +455,6 @@ void Replication::pump_sync_job() {
       return;
     }
   }
-  (void)anyone;
   auto deliver = [this, job](std::string_view bytes) {
     for (uint64_t id : job->clients) {
       Client* c = node_->find_client(id);
@@ -576,7 +575,7 @@ void Replication::finish_sync_job(bool ok, const std::string& why) {
   bool waiting = std::any_of(peers_.begin(), peers_.end(),
                              [](const auto& p) { return p->state == PeerState::kWaitBgsave; });
   if (waiting && (!node_->config().repl_diskless_sync || node_->config().repl_diskless_sync_delay == 0)) {
-    start_sync_job(node_->clock().now_ms());
+    start_sync_job();
   }
 }
 
@@ -655,9 +654,7 @@ void Replication::cron(int64_t now_ms) {
   last_cron_s_ = now_s;
   const Config& cfg = node_->config();
   forget_closed_peers();
-  std::erase_if(handshake_port_, [this](const auto& kv) { return node_->find_client(kv.first) == nullptr; });
-  std::erase_if(handshake_ip_, [this](const auto& kv) { return node_->find_client(kv.first) == nullptr; });
-  std::erase_if(handshake_eof_, [this](uint64_t id) { return node_->find_client(id) == nullptr; });
+  std::erase_if(announced_, [this](const auto& kv) { return node_->find_client(kv.first) == nullptr; });
 
   // Primary side.
   if (!peers_.empty() && backlog_ && !is_replica() && !holding_stream() &&
@@ -690,10 +687,9 @@ void Replication::cron(int64_t now_ms) {
     if (waiting > 0 &&
         (!cfg.repl_diskless_sync || now_ms - oldest >= cfg.repl_diskless_sync_delay * 1000 ||
          (cfg.repl_diskless_sync_max_replicas > 0 && waiting >= cfg.repl_diskless_sync_max_replicas))) {
-      start_sync_job(now_ms);
+      start_sync_job();
     }
   }
-  forget_closed_peers();
   if (backlog_ && !is_replica() && peers_.empty() && cfg.repl_backlog_ttl > 0 &&
       no_replicas_since_ms_ > 0 && now_ms - no_replicas_since_ms_ > cfg.repl_backlog_ttl * 1000) {
     spdlog::info("Replication backlog freed after {} seconds without connected replicas.",
@@ -851,9 +847,8 @@ std::string Replication::failover(const std::string& host, int port, int64_t tim
   if (peers_.empty()) return "ERR FAILOVER requires connected replicas.";
   if (failover_ != Failover::kNone) return "ERR FAILOVER already in progress.";
   if (!host.empty()) {
-    auto target = std::find_if(peers_.begin(), peers_.end(), [&](const auto& p) {
-      return p->port == port && (p->ip == host || (host == "localhost" && p->ip == "127.0.0.1"));
-    });
+    auto target = std::find_if(peers_.begin(), peers_.end(),
+                               [&](const auto& p) { return p->is(host, port); });
     if (target == peers_.end()) return "ERR FAILOVER target HOST and PORT is not a replica.";
     if ((*target)->state != PeerState::kOnline) return "ERR FAILOVER target replica is not online.";
   }
@@ -888,11 +883,7 @@ void Replication::failover_cron(int64_t now_ms) {
   const uint64_t target_offset = offset();
   for (const auto& peer : peers_) {
     if (peer->state != PeerState::kOnline || node_->find_client(peer->client_id) == nullptr) continue;
-    if (!failover_host_.empty() &&
-        (peer->port != failover_port_ ||
-         (peer->ip != failover_host_ && !(failover_host_ == "localhost" && peer->ip == "127.0.0.1")))) {
-      continue;
-    }
+    if (!failover_host_.empty() && !peer->is(failover_host_, failover_port_)) continue;
     if (peer->ack_offset >= target_offset) {
       start_handoff(peer->ip, peer->port);
       return;
@@ -983,11 +974,7 @@ ReplicationStatus Replication::status() const {
     s.backlog_histlen = backlog_->histlen();
     s.backlog_allocated = backlog_->allocated();
   }
-  for (const auto& peer : peers_) {
-    if (Client* c = node_->find_client(peer->client_id); c != nullptr && c->transport != nullptr) {
-      s.replica_buffers += c->transport->output_pending_bytes() + peer->pending.size();
-    }
-  }
+  s.replica_buffers = replica_buffer_bytes();
   s.good_replicas = good_replicas_;
   s.sync_full = sync_full;
   s.sync_partial_ok = sync_partial_ok;

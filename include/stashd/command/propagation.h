@@ -49,6 +49,8 @@ class PropagatedUnit {
   void clear() { size_ = 0; }
 
  private:
+  // The next slot, its argv still holding the last use's strings (so their buffers are reused).
+  PropagatedCommand& next_slot(int db, uint8_t targets);
   std::vector<PropagatedCommand> slots_;
   size_t size_ = 0;
 };

@@ -17,7 +17,6 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -100,6 +99,10 @@ class Replication final : public ReplicationControl {
     int64_t ack_ms = 0;
     int64_t wait_since_ms = 0;
     std::string pending;  // the stream since its snapshot started, sent once the snapshot is
+    // Whether this replica is the one at host:port (FAILOVER TO; "localhost" names 127.0.0.1).
+    bool is(const std::string& host, int p) const {
+      return port == p && (ip == host || (host == "localhost" && ip == "127.0.0.1"));
+    }
   };
   // A full sync: the child writing the snapshot and the replicas it is for.
   struct SyncJob;
@@ -115,13 +118,15 @@ class Replication final : public ReplicationControl {
   void drop_peer(Peer* peer, const std::string& why);
   void forget_closed_peers();
   void put_online(Peer* peer);
-  void start_sync_job(int64_t now_ms);
+  void start_sync_job();
   void pump_sync_job();
   void finish_sync_job(bool ok, const std::string& why);
   void reap_sync_child();
   void check_waiters();
   void send_getack();
   void disconnect_replicas();
+  // What the replicas' connections hold unsent, plus the stream buffered during their syncs.
+  uint64_t replica_buffer_bytes() const;
   void update_buffer_bytes();
   void refresh_good_replicas(int64_t now_ms);
 
@@ -142,9 +147,12 @@ class Replication final : public ReplicationControl {
   bool getack_posted_ = false;
   std::vector<uint64_t> waiters_;  // clients blocked in WAIT
   // What replicas said in REPLCONF before their PSYNC, by client id.
-  std::map<uint64_t, int> handshake_port_;
-  std::map<uint64_t, std::string> handshake_ip_;
-  std::set<uint64_t> handshake_eof_;
+  struct Announced {
+    int port = 0;
+    std::string ip;  // "" = the connection's
+    bool capa_eof = false;
+  };
+  std::map<uint64_t, Announced> announced_;
   int64_t last_cron_s_ = 0;
   int64_t last_ping_ms_ = 0;
   int64_t no_replicas_since_ms_ = 0;
